@@ -1,0 +1,15 @@
+# Cross toolchain for the arm64 product build on x86_64 Debian; on an arm64
+# host the same file simply selects the native compiler.
+set(CMAKE_SYSTEM_NAME Linux)
+set(CMAKE_SYSTEM_PROCESSOR aarch64)
+execute_process(COMMAND uname -m OUTPUT_VARIABLE _host_arch OUTPUT_STRIP_TRAILING_WHITESPACE)
+if(_host_arch STREQUAL "aarch64")
+	set(CMAKE_C_COMPILER gcc)
+else()
+	set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)
+	set(CMAKE_FIND_ROOT_PATH /usr/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu)
+	set(CMAKE_LIBRARY_PATH /usr/lib/aarch64-linux-gnu)
+	set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+	set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY BOTH)
+	set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE BOTH)
+endif()
