@@ -29,7 +29,7 @@ mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/debs"
 cat >"$work/sources.list" <<EOT
 deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri trixie main
 EOT
-apt_opts=(-o Dir::Etc::SourceList="$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
+apt_opts=(-o APT::Sandbox::User=root -o Dir::Etc::SourceList="$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
 	-o Dir::State::Lists="$work/lists" -o Dir::Cache="$work/cache"
 	-o Dir::State::status=/dev/null -o APT::Architectures::=arm64
 	-o APT::Architecture=arm64 -o Debug::NoLocking=1)
@@ -48,7 +48,7 @@ for d in "$work"/debs/*.deb; do dpkg-deb -x "$d" "$x"; done
 kimg=$(ls "$x"/boot/vmlinuz-* | head -n 1)
 kver=${kimg##*/vmlinuz-}
 cp "$kimg" "$out/Image"
-cp "$x/bin/busybox" "$out/busybox"
+cp "$x/usr/bin/busybox" "$out/busybox" 2>/dev/null || cp "$x/bin/busybox" "$out/busybox"
 rm -rf "$out/modules"
 mkdir -p "$out/modules"
 cp -a "$x/lib/modules/$kver/." "$out/modules/" 2>/dev/null || cp -a "$x/usr/lib/modules/$kver/." "$out/modules/"

@@ -1,0 +1,259 @@
+#include "vmm/core/config.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "arch/aarch64/layout.h"
+
+static int fail(struct config_error *err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+void config_init(struct vm_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->cpus = 1;
+	c->memory = CONFIG_DEFAULT_MEMORY;
+}
+
+void config_free(struct vm_config *c)
+{
+	free(c->kernel);
+	free(c->initrd);
+	free(c->cmdline);
+	memset(c, 0, sizeof(*c));
+}
+
+static void set_str(char **dst, const char *v)
+{
+	char *n = strdup(v);
+	if (!n) {
+		fprintf(stderr, "tern: out of memory\n");
+		exit(1);
+	}
+	free(*dst);
+	*dst = n;
+}
+
+int config_parse_size(const char *s, uint64_t *out)
+{
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -EINVAL;
+	/* A plain number is MiB, as in QEMU. */
+	static const struct {
+		const char *suffix;
+		unsigned shift;
+	} units[] = {
+		{"", 20},  {"B", 0},   {"K", 10},   {"KB", 10}, {"KiB", 10}, {"M", 20},
+		{"MB", 20}, {"MiB", 20}, {"G", 30}, {"GB", 30}, {"GiB", 30},
+	};
+	int shift = -1;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcasecmp(end, units[i].suffix))
+			shift = (int)units[i].shift;
+	if (shift < 0)
+		return -EINVAL;
+	if (v > (UINT64_MAX >> shift))
+		return -ERANGE;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static int parse_cpus(const char *s, unsigned *out, struct config_error *err)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || v > CONFIG_MAX_CPUS)
+		return fail(err, "--cpus wants a number from 1 to %d, not '%s'", CONFIG_MAX_CPUS,
+			    s);
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int parse_memory(const char *s, uint64_t *out, struct config_error *err)
+{
+	uint64_t v;
+	if (config_parse_size(s, &v))
+		return fail(err, "--memory wants a size like 256M or 1G, not '%s'", s);
+	*out = v;
+	return 0;
+}
+
+/* Flags that take a value; matched as "--name value" or "--name=value". */
+enum opt { OPT_KERNEL, OPT_INITRD, OPT_CMDLINE, OPT_CPUS, OPT_MEMORY, OPT_CONFIG, OPT_GIC };
+static const struct {
+	const char *name;
+	enum opt id;
+} value_opts[] = {
+	{"kernel", OPT_KERNEL}, {"initrd", OPT_INITRD}, {"cmdline", OPT_CMDLINE},
+	{"cpus", OPT_CPUS},     {"memory", OPT_MEMORY}, {"config", OPT_CONFIG},
+	{"gic", OPT_GIC},
+};
+
+static int apply_opt(enum opt id, const char *v, struct vm_config *c, struct config_error *err)
+{
+	switch (id) {
+	case OPT_KERNEL: set_str(&c->kernel, v); return 0;
+	case OPT_INITRD: set_str(&c->initrd, v); return 0;
+	case OPT_CMDLINE: set_str(&c->cmdline, v); return 0;
+	case OPT_CPUS: return parse_cpus(v, &c->cpus, err);
+	case OPT_MEMORY: return parse_memory(v, &c->memory, err);
+	case OPT_CONFIG: return config_load_file(v, c, err);
+	case OPT_GIC:
+		if (!strcmp(v, "auto"))
+			c->gic_version = 0;
+		else if (!strcmp(v, "v2") || !strcmp(v, "2"))
+			c->gic_version = 2;
+		else if (!strcmp(v, "v3") || !strcmp(v, "3"))
+			c->gic_version = 3;
+		else
+			return fail(err, "--gic wants auto, v2 or v3, not '%s'", v);
+		return 0;
+	}
+	return fail(err, "internal: unhandled option");
+}
+
+int config_parse_args(int argc, char *const argv[], struct vm_config *c,
+		      struct config_error *err)
+{
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+			return 1;
+		if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			c->verbose++;
+			continue;
+		}
+		if (!strcmp(a, "--reboot")) {
+			c->reboot = 1;
+			continue;
+		}
+		if (strncmp(a, "--", 2) != 0)
+			return fail(err, "unexpected argument '%s' (see tern run --help)", a);
+		const char *name = a + 2;
+		const char *eq = strchr(name, '=');
+		size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+		int found = -1;
+		for (size_t k = 0; k < sizeof(value_opts) / sizeof(value_opts[0]); k++)
+			if (strlen(value_opts[k].name) == nlen &&
+			    !strncmp(value_opts[k].name, name, nlen))
+				found = (int)k;
+		if (found < 0)
+			return fail(err, "unknown option '%.*s' (see tern run --help)",
+				    (int)(nlen + 2), a);
+		const char *v;
+		if (eq) {
+			v = eq + 1;
+		} else {
+			if (i + 1 >= argc)
+				return fail(err, "option '%s' needs a value", a);
+			v = argv[++i];
+		}
+		int r = apply_opt(value_opts[found].id, v, c, err);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static int json_str(json_t *root, const char *key, char **dst, struct config_error *err,
+		    const char *path)
+{
+	json_t *v = json_object_get(root, key);
+	if (!v)
+		return 0;
+	if (!json_is_string(v))
+		return fail(err, "%s: \"%s\" must be a string", path, key);
+	set_str(dst, json_string_value(v));
+	return 0;
+}
+
+int config_load_file(const char *path, struct vm_config *c, struct config_error *err)
+{
+	json_error_t jerr;
+	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root)
+		return fail(err, "%s:%d: %s", path, jerr.line, jerr.text);
+	int r = 0;
+	if (!json_is_object(root)) {
+		r = fail(err, "%s: the config must be a JSON object", path);
+		goto out;
+	}
+	const char *key;
+	json_t *v;
+	json_object_foreach(root, key, v)
+	{
+		if (strcmp(key, "kernel") && strcmp(key, "initrd") && strcmp(key, "cmdline") &&
+		    strcmp(key, "cpus") && strcmp(key, "memory")) {
+			r = fail(err, "%s: unknown key \"%s\"", path, key);
+			goto out;
+		}
+	}
+	if ((r = json_str(root, "kernel", &c->kernel, err, path)) ||
+	    (r = json_str(root, "initrd", &c->initrd, err, path)) ||
+	    (r = json_str(root, "cmdline", &c->cmdline, err, path)))
+		goto out;
+	v = json_object_get(root, "cpus");
+	if (v) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+		    json_integer_value(v) > CONFIG_MAX_CPUS) {
+			r = fail(err, "%s: \"cpus\" must be an integer from 1 to %d", path,
+				 CONFIG_MAX_CPUS);
+			goto out;
+		}
+		c->cpus = (unsigned)json_integer_value(v);
+	}
+	v = json_object_get(root, "memory");
+	if (v) {
+		uint64_t m;
+		if (json_is_string(v) && !config_parse_size(json_string_value(v), &m)) {
+			c->memory = m;
+		} else if (json_is_integer(v) && json_integer_value(v) > 0 &&
+			   json_integer_value(v) <= (json_int_t)(LAYOUT_RAM_MAX >> 20)) {
+			c->memory = (uint64_t)json_integer_value(v) << 20;
+		} else {
+			r = fail(err, "%s: \"memory\" must be a size string like \"256M\" or a "
+				      "number of MiB",
+				 path);
+			goto out;
+		}
+	}
+out:
+	json_decref(root);
+	return r;
+}
+
+int config_validate(const struct vm_config *c, struct config_error *err)
+{
+	if (!c->kernel)
+		return fail(err, "no kernel given: use --kernel PATH");
+	if (c->memory < LAYOUT_RAM_MIN)
+		return fail(err, "--memory %lluM is too little: at least %lluM is needed",
+			    (unsigned long long)(c->memory >> 20),
+			    (unsigned long long)(LAYOUT_RAM_MIN >> 20));
+	if (c->memory > LAYOUT_RAM_MAX)
+		return fail(err, "--memory %lluM is more than the %lluG tern supports",
+			    (unsigned long long)(c->memory >> 20),
+			    (unsigned long long)(LAYOUT_RAM_MAX >> 30));
+	if (c->memory & 0xfff)
+		return fail(err, "--memory must be a multiple of 4 KiB");
+	if (c->gic_version == 2 && c->cpus > 8)
+		return fail(err, "GICv2 supports at most 8 vCPUs (asked for %u)", c->cpus);
+	return 0;
+}

@@ -1,0 +1,45 @@
+/* What a VM is made of: parsed from `tern run` flags and an optional JSON
+ * config file (flags win over the file). */
+#ifndef TERN_VMM_CONFIG_H
+#define TERN_VMM_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_DEFAULT_MEMORY  (256ULL << 20)
+#define CONFIG_DEFAULT_CMDLINE "console=ttyS0 panic=-1"
+#define CONFIG_MAX_CPUS        64
+
+struct vm_config {
+	char *kernel;
+	char *initrd;  /* NULL: none */
+	char *cmdline; /* NULL: CONFIG_DEFAULT_CMDLINE */
+	unsigned cpus;
+	uint64_t memory; /* bytes */
+	int verbose;
+	int reboot; /* guest reset reboots the VM instead of exiting */
+	int gic_version; /* 0 = auto (v3, else v2) */
+};
+
+struct config_error {
+	char msg[256];
+};
+
+void config_init(struct vm_config *c);
+void config_free(struct vm_config *c);
+
+/* Parses `tern run` arguments (argv[0] is the first flag, not "run").
+ * Returns 0; 1 when --help was asked; or -EINVAL with err->msg set. */
+int config_parse_args(int argc, char *const argv[], struct vm_config *c,
+		      struct config_error *err);
+
+/* Applies a JSON config file. Returns 0 or a negative errno with err->msg. */
+int config_load_file(const char *path, struct vm_config *c, struct config_error *err);
+
+/* Parses "256M", "1G", "512K", "1048576B" or a plain number of MiB. */
+int config_parse_size(const char *s, uint64_t *out);
+
+/* Checks the whole config once all sources are applied. */
+int config_validate(const struct vm_config *c, struct config_error *err);
+
+#endif

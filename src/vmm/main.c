@@ -1,0 +1,117 @@
+/* tern: the command line front end. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vmm/core/config.h"
+#include "vmm/core/log.h"
+#include "vmm/vm.h"
+
+/* Exit codes (docs/cli.md). */
+#define EXIT_POWEROFF 0
+#define EXIT_FAILURE_ 1
+#define EXIT_USAGE    2
+#define EXIT_RESET    3
+#define EXIT_CRASH    4
+
+static const char usage_text[] =
+	"usage: tern run --kernel IMAGE [options]\n"
+	"       tern --help | --version\n"
+	"\n"
+	"Boots an arm64 Linux Image in a KVM microVM. The guest console is tern's\n"
+	"stdin/stdout (a 16550A UART, ttyS0 in the guest).\n"
+	"\n"
+	"run options:\n"
+	"  --kernel PATH      arm64 Linux Image (raw, not gzip or ELF)\n"
+	"  --initrd PATH      initramfs or initrd\n"
+	"  --cmdline STR      kernel command line (default: \"" CONFIG_DEFAULT_CMDLINE "\")\n"
+	"  --cpus N           vCPUs, 1-64 (default 1)\n"
+	"  --memory SIZE      guest RAM: 256M, 1G, ... a plain number is MiB (default 256M)\n"
+	"  --gic auto|v2|v3   interrupt controller (default auto: v3, else v2)\n"
+	"  --config FILE      JSON file with kernel, initrd, cmdline, cpus, memory;\n"
+	"                     flags after it override it\n"
+	"  --reboot           reboot the guest when it resets, instead of exiting\n"
+	"  -v, --verbose      say more (repeat for debug messages)\n"
+	"  -h, --help         this text\n"
+	"\n"
+	"On a terminal, Ctrl-A x quits and Ctrl-A Ctrl-A sends Ctrl-A.\n"
+	"\n"
+	"exit status:\n"
+	"  0  the guest powered off         3  the guest reset (without --reboot)\n"
+	"  1  tern failed (message given)   4  the guest reported a crash\n"
+	"  2  bad arguments                 128+N  stopped by signal N (SIGINT, SIGTERM)\n";
+
+static int usage_error(const char *msg)
+{
+	fprintf(stderr, "tern: %s\n", msg);
+	return EXIT_USAGE;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct vm_config cfg;
+	struct config_error err = {{0}};
+	config_init(&cfg);
+	int r = config_parse_args(argc, argv, &cfg, &err);
+	if (r == 1) {
+		fputs(usage_text, stdout);
+		config_free(&cfg);
+		return 0;
+	}
+	if (r || (r = config_validate(&cfg, &err))) {
+		config_free(&cfg);
+		return usage_error(err.msg);
+	}
+	log_set_level(cfg.verbose >= 2 ? LOG_DEBUG : cfg.verbose ? LOG_INFO : LOG_WARN);
+	signal(SIGPIPE, SIG_IGN);
+	if (vcpu_signal_setup()) {
+		log_error("cannot install the vCPU kick signal handler");
+		return EXIT_FAILURE_;
+	}
+
+	int code;
+	for (;;) {
+		static struct vm vm; /* large: keep it off the stack */
+		if (vm_create(&vm, &cfg)) {
+			vm_destroy(&vm);
+			code = EXIT_FAILURE_;
+			break;
+		}
+		enum vm_exit why = vm_run(&vm);
+		int sig = vm.exit_signal;
+		vm_destroy(&vm);
+		if (why == VM_EXIT_RESET && cfg.reboot) {
+			log_info("rebooting the guest");
+			continue;
+		}
+		switch (why) {
+		case VM_EXIT_POWEROFF: code = EXIT_POWEROFF; break;
+		case VM_EXIT_RESET: code = EXIT_RESET; break;
+		case VM_EXIT_CRASH: code = EXIT_CRASH; break;
+		case VM_EXIT_SIGNAL: code = sig ? 128 + sig : 0; break;
+		default: code = EXIT_FAILURE_; break;
+		}
+		break;
+	}
+	config_free(&cfg);
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage_error("no command given (see tern --help)");
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("tern %s\n", TERN_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 2, argv + 2);
+	fprintf(stderr, "tern: unknown command '%s' (see tern --help)\n", argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Boots the emulated arm64 test host once and runs tern in it.
+#   run.sh test [SCENARIO]   run the integration scenarios, print TERN-RESULT lines
+#   run.sh demo              boot the demo guest and show its console
+#   run.sh shell             the demo, with an interactive guest shell
+# Needs: tools/setup-host.sh, tools/fetch-assets.sh, the aarch64 build.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+mode=${1:-test}
+only=${2:-}
+assets=${TERN_ASSETS:-$top/build/assets}
+out=$top/build/testhost
+tern_bin=${TERN_BIN:-$top/build/aarch64/tern}
+mkdir -p "$out"
+
+[ -x "$tern_bin" ] || { echo "run.sh: no arm64 tern at $tern_bin (build the aarch64 preset)" >&2; exit 1; }
+[ -f "$assets/.complete" ] || { echo "run.sh: no guest assets (run tools/fetch-assets.sh)" >&2; exit 1; }
+
+"$top/tools/testhost/build-guest-initrd.sh" "$out/guest-initrd.cpio.gz"
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/bin" "$stage/guest" "$stage/scenarios"
+cp "$assets/busybox" "$stage/bin/busybox"
+aarch64-linux-gnu-strip -o "$stage/bin/tern" "$tern_bin" 2>/dev/null || cp "$tern_bin" "$stage/bin/tern"
+cp "$top/tools/testhost/host-init" "$stage/init"
+cp "$top/tools/testhost/demo.sh" "$stage/demo.sh"
+cp "$top"/tests/integration/*.sh "$stage/scenarios/"
+cp "$assets/Image" "$stage/guest/Image"
+cp "$out/guest-initrd.cpio.gz" "$stage/guest/initrd.cpio.gz"
+chmod 755 "$stage/init" "$stage/bin/busybox" "$stage/bin/tern"
+# Uncompressed: unpacking is a copy, which is cheap under emulation.
+(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$out/host-initrd.cpio"
+
+append="console=ttyAMA0 panic=-1 quiet tern.mode=$mode"
+[ -n "$only" ] && append="$append tern.only=$only"
+qemu=(qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu max -smp 2 -m 2048
+	-nographic -no-reboot -nic none -kernel "$assets/Image"
+	-initrd "$out/host-initrd.cpio" -append "$append")
+
+if [ "$mode" = shell ]; then
+	exec "${qemu[@]}"
+fi
+# The whole run is bounded; scenarios bound each tern run themselves.
+timeout "${TERN_TESTHOST_TIMEOUT:-2400}" "${qemu[@]}" </dev/null | tr -d '\r' | tee "$out/last.log"
