@@ -85,6 +85,7 @@ static void test_greeting(void)
 	struct qmp_msgs msgs = {0};
 	struct qmp_session *s = session_new(0, 0);
 	json_t *qmp, *ver;
+	const char *pkg;
 
 	CHECK_EQ(qmp_drain(s, &msgs), 1);
 	CHECK_EQ(msgs.bad_framing, 0);
@@ -94,7 +95,8 @@ static void test_greeting(void)
 	CHECK(json_is_integer(json_object_get(json_object_get(ver, "qemu"), "major")));
 	CHECK(json_is_integer(json_object_get(json_object_get(ver, "qemu"), "minor")));
 	CHECK(json_is_integer(json_object_get(json_object_get(ver, "qemu"), "micro")));
-	CHECK(!strncmp(json_string_value(json_object_get(ver, "package")), "tern ", 5));
+	pkg = json_string_value(json_object_get(ver, "package"));
+	CHECK(pkg && !strncmp(pkg, "tern ", 5));
 	CHECK(json_is_array(json_object_get(qmp, "capabilities")));
 	CHECK_EQ(json_array_size(json_object_get(qmp, "capabilities")), 0);
 	CHECK(!qmp_session_negotiated(s));
