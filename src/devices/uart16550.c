@@ -79,16 +79,24 @@ static uint64_t uart_read(void *dev, uint64_t off, unsigned len)
 			u->rx_len--;
 		}
 		break;
-	case REG_IER: v = (u->lcr & LCR_DLAB) ? u->dlm : u->ier; break;
+	case REG_IER:
+		v = (u->lcr & LCR_DLAB) ? u->dlm : u->ier;
+		break;
 	case REG_IIR_FCR:
 		v = iir_of(u);
 		/* Reading IIR acknowledges a THR-empty interrupt. */
 		if ((v & 0x0f) == IIR_THRI)
 			u->thr_ipending = 0;
 		break;
-	case REG_LCR: v = u->lcr; break;
-	case REG_MCR: v = u->mcr; break;
-	case REG_LSR: v = LSR_THRE | LSR_TEMT | (u->rx_len ? LSR_DR : 0); break;
+	case REG_LCR:
+		v = u->lcr;
+		break;
+	case REG_MCR:
+		v = u->mcr;
+		break;
+	case REG_LSR:
+		v = LSR_THRE | LSR_TEMT | (u->rx_len ? LSR_DR : 0);
+		break;
 	case REG_MSR:
 		/* Modem lines: always ready, or looped back from MCR. */
 		if (u->mcr & MCR_LOOP)
@@ -96,8 +104,11 @@ static uint64_t uart_read(void *dev, uint64_t off, unsigned len)
 		else
 			v = MSR_DCD | MSR_DSR | MSR_CTS;
 		break;
-	case REG_SCR: v = u->scr; break;
-	default: break; /* beyond the 8 registers: reads as zero */
+	case REG_SCR:
+		v = u->scr;
+		break;
+	default:
+		break; /* beyond the 8 registers: reads as zero */
 	}
 	update_irq(u);
 	pthread_mutex_unlock(&u->lock);
@@ -142,10 +153,17 @@ static void uart_write(void *dev, uint64_t off, uint64_t value, unsigned len)
 		}
 		u->fcr = v & 0xc9;
 		break;
-	case REG_LCR: u->lcr = v; break;
-	case REG_MCR: u->mcr = v & 0x1f; break;
-	case REG_SCR: u->scr = v; break;
-	default: break; /* LSR and MSR are read-only */
+	case REG_LCR:
+		u->lcr = v;
+		break;
+	case REG_MCR:
+		u->mcr = v & 0x1f;
+		break;
+	case REG_SCR:
+		u->scr = v;
+		break;
+	default:
+		break; /* LSR and MSR are read-only */
 	}
 	update_irq(u);
 	pthread_mutex_unlock(&u->lock);
@@ -154,8 +172,8 @@ static void uart_write(void *dev, uint64_t off, uint64_t value, unsigned len)
 
 const struct mmio_ops uart16550_ops = {.read = uart_read, .write = uart_write};
 
-void uart16550_init(struct uart16550 *u, void (*tx)(void *, uint8_t),
-		    void (*set_irq)(void *, int), void *ctx)
+void uart16550_init(struct uart16550 *u, void (*tx)(void *, uint8_t), void (*set_irq)(void *, int),
+                    void *ctx)
 {
 	memset(u, 0, sizeof(*u));
 	pthread_mutex_init(&u->lock, NULL);

@@ -26,8 +26,8 @@ struct uart16550 {
 
 extern const struct mmio_ops uart16550_ops;
 
-void uart16550_init(struct uart16550 *u, void (*tx)(void *, uint8_t),
-		    void (*set_irq)(void *, int), void *ctx);
+void uart16550_init(struct uart16550 *u, void (*tx)(void *, uint8_t), void (*set_irq)(void *, int),
+                    void *ctx);
 void uart16550_destroy(struct uart16550 *u);
 
 /* Queues input for the guest; returns how many bytes fit (the rest should be

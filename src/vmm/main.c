@@ -16,31 +16,31 @@
 #define EXIT_CRASH    4
 
 static const char usage_text[] =
-	"usage: tern run --kernel IMAGE [options]\n"
-	"       tern --help | --version\n"
-	"\n"
-	"Boots an arm64 Linux Image in a KVM microVM. The guest console is tern's\n"
-	"stdin/stdout (a 16550A UART, ttyS0 in the guest).\n"
-	"\n"
-	"run options:\n"
-	"  --kernel PATH      arm64 Linux Image (raw, not gzip or ELF)\n"
-	"  --initrd PATH      initramfs or initrd\n"
-	"  --cmdline STR      kernel command line (default: \"" CONFIG_DEFAULT_CMDLINE "\")\n"
-	"  --cpus N           vCPUs, 1-64 (default 1)\n"
-	"  --memory SIZE      guest RAM: 256M, 1G, ... a plain number is MiB (default 256M)\n"
-	"  --gic auto|v2|v3   interrupt controller (default auto: v3, else v2)\n"
-	"  --config FILE      JSON file with kernel, initrd, cmdline, cpus, memory;\n"
-	"                     flags after it override it\n"
-	"  --reboot           reboot the guest when it resets, instead of exiting\n"
-	"  -v, --verbose      say more (repeat for debug messages)\n"
-	"  -h, --help         this text\n"
-	"\n"
-	"On a terminal, Ctrl-A x quits and Ctrl-A Ctrl-A sends Ctrl-A.\n"
-	"\n"
-	"exit status:\n"
-	"  0  the guest powered off         3  the guest reset (without --reboot)\n"
-	"  1  tern failed (message given)   4  the guest reported a crash\n"
-	"  2  bad arguments                 128+N  stopped by signal N (SIGINT, SIGTERM)\n";
+        "usage: tern run --kernel IMAGE [options]\n"
+        "       tern --help | --version\n"
+        "\n"
+        "Boots an arm64 Linux Image in a KVM microVM. The guest console is tern's\n"
+        "stdin/stdout (a 16550A UART, ttyS0 in the guest).\n"
+        "\n"
+        "run options:\n"
+        "  --kernel PATH      arm64 Linux Image (raw, not gzip or ELF)\n"
+        "  --initrd PATH      initramfs or initrd\n"
+        "  --cmdline STR      kernel command line (default: \"" CONFIG_DEFAULT_CMDLINE "\")\n"
+        "  --cpus N           vCPUs, 1-64 (default 1)\n"
+        "  --memory SIZE      guest RAM: 256M, 1G, ... a plain number is MiB (default 256M)\n"
+        "  --gic auto|v2|v3   interrupt controller (default auto: v3, else v2)\n"
+        "  --config FILE      JSON file with kernel, initrd, cmdline, cpus, memory;\n"
+        "                     flags after it override it\n"
+        "  --reboot           reboot the guest when it resets, instead of exiting\n"
+        "  -v, --verbose      say more (repeat for debug messages)\n"
+        "  -h, --help         this text\n"
+        "\n"
+        "On a terminal, Ctrl-A x quits and Ctrl-A Ctrl-A sends Ctrl-A.\n"
+        "\n"
+        "exit status:\n"
+        "  0  the guest powered off         3  the guest reset (without --reboot)\n"
+        "  1  tern failed (message given)   4  the guest reported a crash\n"
+        "  2  bad arguments                 128+N  stopped by signal N (SIGINT, SIGTERM)\n";
 
 static int usage_error(const char *msg)
 {
@@ -86,11 +86,21 @@ static int cmd_run(int argc, char **argv)
 			continue;
 		}
 		switch (why) {
-		case VM_EXIT_POWEROFF: code = EXIT_POWEROFF; break;
-		case VM_EXIT_RESET: code = EXIT_RESET; break;
-		case VM_EXIT_CRASH: code = EXIT_CRASH; break;
-		case VM_EXIT_SIGNAL: code = sig ? 128 + sig : 0; break;
-		default: code = EXIT_FAILURE_; break;
+		case VM_EXIT_POWEROFF:
+			code = EXIT_POWEROFF;
+			break;
+		case VM_EXIT_RESET:
+			code = EXIT_RESET;
+			break;
+		case VM_EXIT_CRASH:
+			code = EXIT_CRASH;
+			break;
+		case VM_EXIT_SIGNAL:
+			code = sig ? 128 + sig : 0;
+			break;
+		default:
+			code = EXIT_FAILURE_;
+			break;
 		}
 		break;
 	}

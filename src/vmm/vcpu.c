@@ -34,11 +34,11 @@ static void handle_mmio(struct vcpu *v)
 	struct kvm_run *run = v->h.run;
 	v->exits_mmio++;
 	int r = mmio_bus_access(&v->vm->bus, run->mmio.phys_addr, run->mmio.data, run->mmio.len,
-				run->mmio.is_write);
+	                        run->mmio.is_write);
 	if (r && ratelimit_allow(&mmio_rl))
 		log_warn("vCPU %u: %s of %u bytes at unmapped 0x%llx ignored", v->h.index,
-			 run->mmio.is_write ? "write" : "read", run->mmio.len,
-			 (unsigned long long)run->mmio.phys_addr);
+		         run->mmio.is_write ? "write" : "read", run->mmio.len,
+		         (unsigned long long)run->mmio.phys_addr);
 }
 
 static void handle_system_event(struct vcpu *v)
@@ -59,7 +59,7 @@ static void handle_system_event(struct vcpu *v)
 		break;
 	default:
 		log_warn("vCPU %u: unknown system event %u, treated as power off", v->h.index,
-			 run->system_event.type);
+		         run->system_event.type);
 		vm_request_stop(v->vm, VM_EXIT_POWEROFF);
 		break;
 	}
@@ -84,18 +84,24 @@ static void *vcpu_thread(void *arg)
 			break;
 		}
 		switch (run->exit_reason) {
-		case KVM_EXIT_MMIO: handle_mmio(v); break;
-		case KVM_EXIT_SYSTEM_EVENT: handle_system_event(v); break;
-		case KVM_EXIT_INTR: break;
+		case KVM_EXIT_MMIO:
+			handle_mmio(v);
+			break;
+		case KVM_EXIT_SYSTEM_EVENT:
+			handle_system_event(v);
+			break;
+		case KVM_EXIT_INTR:
+			break;
 		case KVM_EXIT_FAIL_ENTRY:
-			log_error("vCPU %u: KVM could not enter the guest (reason 0x%llx)",
-				  v->h.index,
-				  (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+			log_error(
+			        "vCPU %u: KVM could not enter the guest (reason 0x%llx)",
+			        v->h.index,
+			        (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
 			vm_request_stop(v->vm, VM_EXIT_ERROR);
 			break;
 		case KVM_EXIT_INTERNAL_ERROR:
 			log_error("vCPU %u: KVM internal error %u", v->h.index,
-				  run->internal.suberror);
+			          run->internal.suberror);
 			vm_request_stop(v->vm, VM_EXIT_ERROR);
 			break;
 		default:

@@ -23,7 +23,7 @@ void vm_request_stop(struct vm *vm, enum vm_exit reason)
 {
 	int expected = VM_RUNNING;
 	if (__atomic_compare_exchange_n(&vm->exit_reason, &expected, (int)reason, 0,
-					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+	                                __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 		uint64_t one = 1;
 		if (write(vm->stop_fd, &one, sizeof(one)) < 0)
 			log_error("cannot wake the main loop: %s", strerror(errno));
@@ -45,8 +45,7 @@ static void uart_irq(void *ctx, int level)
 }
 
 /* Reads a whole file into guest memory at gpa (the plan checked it fits). */
-static int load_file(struct vm *vm, const char *what, const char *path, uint64_t gpa,
-		     uint64_t size)
+static int load_file(struct vm *vm, const char *what, const char *path, uint64_t gpa, uint64_t size)
 {
 	uint8_t *dst = kvm_vm_gpa_to_hva(&vm->kvm, gpa, size);
 	if (!dst) {
@@ -60,13 +59,14 @@ static int load_file(struct vm *vm, const char *what, const char *path, uint64_t
 	}
 	uint64_t done = 0;
 	while (done < size) {
-		ssize_t r = read(fd, dst + done, size - done > (1U << 30) ? (1U << 30) : size - done);
+		ssize_t r =
+		        read(fd, dst + done, size - done > (1U << 30) ? (1U << 30) : size - done);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
 			int e = r < 0 ? errno : EIO;
 			log_error("cannot read %s '%s': %s", what, path,
-				  r < 0 ? strerror(e) : "file shrank while loading");
+			          r < 0 ? strerror(e) : "file shrank while loading");
 			close(fd);
 			return -e;
 		}
@@ -122,7 +122,7 @@ static int load_guest(struct vm *vm)
 	struct bootplan plan;
 	const char *why;
 	if (bootplan_make(vm->kvm.ram_base, vm->kvm.ram_size, img.text_offset, img.image_size,
-			  ksize, isize, LAYOUT_FDT_MAX, &plan, &why)) {
+	                  ksize, isize, LAYOUT_FDT_MAX, &plan, &why)) {
 		log_error("%s (--memory %lluM)", why, (unsigned long long)(c->memory >> 20));
 		return -ENOMEM;
 	}
@@ -134,14 +134,14 @@ static int load_guest(struct vm *vm)
 	for (unsigned i = 0; i < vm->ncpus; i++)
 		mpidr[i] = vm->vcpus[i].h.mpidr;
 	struct fdt_params fp = {
-		.ram_base = vm->kvm.ram_base,
-		.ram_size = vm->kvm.ram_size,
-		.ncpus = vm->ncpus,
-		.mpidr = mpidr,
-		.gic_version = vm->kvm.gic_version,
-		.bootargs = c->cmdline ? c->cmdline : CONFIG_DEFAULT_CMDLINE,
-		.initrd_start = plan.initrd_addr,
-		.initrd_end = plan.initrd_addr + plan.initrd_size,
+	        .ram_base = vm->kvm.ram_base,
+	        .ram_size = vm->kvm.ram_size,
+	        .ncpus = vm->ncpus,
+	        .mpidr = mpidr,
+	        .gic_version = vm->kvm.gic_version,
+	        .bootargs = c->cmdline ? c->cmdline : CONFIG_DEFAULT_CMDLINE,
+	        .initrd_start = plan.initrd_addr,
+	        .initrd_end = plan.initrd_addr + plan.initrd_size,
 	};
 	void *fdt = kvm_vm_gpa_to_hva(&vm->kvm, plan.fdt_addr, LAYOUT_FDT_MAX);
 	int fsize = fdt ? fdt_build(&fp, fdt, LAYOUT_FDT_MAX) : -ENOMEM;
@@ -150,9 +150,9 @@ static int load_guest(struct vm *vm)
 		return fsize;
 	}
 	log_info("kernel at 0x%llx (%llu KiB), initrd at 0x%llx (%llu KiB), DT at 0x%llx (%d B)",
-		 (unsigned long long)plan.kernel_addr, (unsigned long long)(ksize >> 10),
-		 (unsigned long long)plan.initrd_addr, (unsigned long long)(isize >> 10),
-		 (unsigned long long)plan.fdt_addr, fsize);
+	         (unsigned long long)plan.kernel_addr, (unsigned long long)(ksize >> 10),
+	         (unsigned long long)plan.initrd_addr, (unsigned long long)(isize >> 10),
+	         (unsigned long long)plan.fdt_addr, fsize);
 
 	/* The boot protocol: x0 = DT address, x1..x3 = 0, enter at the Image. */
 	struct kvm_vcpu_handle *boot = &vm->vcpus[0].h;
@@ -191,12 +191,12 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	}
 	if ((r = kvm_gic_create(&vm->kvm, vm->ncpus, cfg->gic_version, why, sizeof(why))))
 		goto fail;
-	log_info("using the in-kernel GICv%d, %u vCPU%s, %llu MiB", vm->kvm.gic_version,
-		 vm->ncpus, vm->ncpus > 1 ? "s" : "", (unsigned long long)(cfg->memory >> 20));
+	log_info("using the in-kernel GICv%d, %u vCPU%s, %llu MiB", vm->kvm.gic_version, vm->ncpus,
+	         vm->ncpus > 1 ? "s" : "", (unsigned long long)(cfg->memory >> 20));
 
 	uart16550_init(&vm->uart, uart_tx, uart_irq, vm);
 	if ((r = mmio_bus_add(&vm->bus, LAYOUT_UART_BASE, LAYOUT_UART_SIZE, &uart16550_ops,
-			      &vm->uart))) {
+	                      &vm->uart))) {
 		snprintf(why, sizeof(why), "cannot place the UART: %s", strerror(-r));
 		goto fail;
 	}

@@ -38,7 +38,7 @@ struct vm {
 	unsigned ncpus;
 	struct mmio_bus bus;
 	struct uart16550 uart;
-	int stop_fd; /* eventfd: a vCPU thread asks the main loop to stop the VM */
+	int stop_fd;     /* eventfd: a vCPU thread asks the main loop to stop the VM */
 	int exit_reason; /* enum vm_exit, set once */
 	int exit_signal;
 };

@@ -24,8 +24,10 @@ expect_error err-cpus-zero 2 "--cpus wants a number from 1 to 64" run --kernel "
 expect_error err-memory-syntax 2 "--memory wants a size" run --kernel "$GUEST_KERNEL" --memory lots
 expect_error err-memory-tiny 2 "too little" run --kernel "$GUEST_KERNEL" --memory 1M
 expect_error err-missing-kernel 1 "cannot open kernel '/nonexistent'" run --kernel /nonexistent
-expect_error err-not-image 1 "not an arm64 Linux Image" run --kernel /init
-expect_error err-elf-kernel 1 "kernel is an ELF file" run --kernel /bin/busybox
+head -c 4096 /dev/zero >"$WORK/zeros"
+expect_error err-not-image 1 "not an arm64 Linux Image" run --kernel "$WORK/zeros"
+expect_error err-elf-kernel 1 "kernel is an ELF file" run --kernel "$(command -v "$TERN")"
+expect_error err-gzip-kernel 1 "gzip-compressed" run --kernel "$GUEST_INITRD"
 expect_error err-kernel-too-big 1 "too small for this kernel" run --kernel "$GUEST_KERNEL" --memory 32M
 expect_error err-missing-initrd 1 "cannot open initrd '/nope'" run --kernel "$GUEST_KERNEL" --initrd /nope
 echo '{"cpus": "two"}' >"$WORK/bad.json"

@@ -12,7 +12,11 @@ static int parse(struct vm_config *c, struct config_error *e, int argc, char **a
 	return config_parse_args(argc, argv, c, e);
 }
 
-#define ARGS(...) (sizeof((char *[]){__VA_ARGS__}) / sizeof(char *)), (char *[]){__VA_ARGS__}
+#define ARGS(...)                                                                                  \
+	(sizeof((char *[]){__VA_ARGS__}) / sizeof(char *)), (char *[])                             \
+	{                                                                                          \
+		__VA_ARGS__                                                                        \
+	}
 
 static void test_sizes(void)
 {
@@ -42,10 +46,10 @@ static void test_good_flags(void)
 {
 	struct vm_config c;
 	struct config_error e;
-	CHECK_EQ(parse(&c, &e, ARGS("--kernel", "/k", "--initrd=/i", "--cmdline", "a b",
-				    "--cpus", "4", "--memory=1G", "-v", "-v", "--reboot",
-				    "--gic", "v2")),
-		 0);
+	CHECK_EQ(parse(&c, &e,
+	               ARGS("--kernel", "/k", "--initrd=/i", "--cmdline", "a b", "--cpus", "4",
+	                    "--memory=1G", "-v", "-v", "--reboot", "--gic", "v2")),
+	         0);
 	CHECK_STR(c.kernel, "/k");
 	CHECK_STR(c.initrd, "/i");
 	CHECK_STR(c.cmdline, "a b");
@@ -119,8 +123,9 @@ static void test_config_file(void)
 {
 	struct vm_config c;
 	struct config_error e;
-	const char *p = write_tmp("good.json", "{\"kernel\": \"/k\", \"initrd\": \"/i\", "
-					      "\"cmdline\": \"x\", \"cpus\": 2, \"memory\": \"512M\"}");
+	const char *p =
+	        write_tmp("good.json", "{\"kernel\": \"/k\", \"initrd\": \"/i\", "
+	                               "\"cmdline\": \"x\", \"cpus\": 2, \"memory\": \"512M\"}");
 	/* flags after --config win over the file */
 	CHECK_EQ(parse(&c, &e, ARGS("--config", (char *)p, "--cpus", "3")), 0);
 	CHECK_STR(c.kernel, "/k");
@@ -138,23 +143,23 @@ static void test_config_file(void)
 	static const struct {
 		const char *text, *msg;
 	} bad[] = {
-		{"{\"kernel\": ", "bad.json:"},
-		{"[1, 2]", "must be a JSON object"},
-		{"{\"kernal\": \"/k\"}", "unknown key \"kernal\""},
-		{"{\"kernel\": 5}", "\"kernel\" must be a string"},
-		{"{\"cpus\": \"two\"}", "\"cpus\" must be an integer"},
-		{"{\"cpus\": 0}", "\"cpus\" must be an integer"},
-		{"{\"cpus\": 1.5}", "\"cpus\" must be an integer"},
-		{"{\"memory\": \"huge\"}", "\"memory\" must be"},
-		{"{\"memory\": -5}", "\"memory\" must be"},
-		{"{\"cpus\": 1, \"cpus\": 2}", "bad.json:"},
+	        {"{\"kernel\": ", "bad.json:"},
+	        {"[1, 2]", "must be a JSON object"},
+	        {"{\"kernal\": \"/k\"}", "unknown key \"kernal\""},
+	        {"{\"kernel\": 5}", "\"kernel\" must be a string"},
+	        {"{\"cpus\": \"two\"}", "\"cpus\" must be an integer"},
+	        {"{\"cpus\": 0}", "\"cpus\" must be an integer"},
+	        {"{\"cpus\": 1.5}", "\"cpus\" must be an integer"},
+	        {"{\"memory\": \"huge\"}", "\"memory\" must be"},
+	        {"{\"memory\": -5}", "\"memory\" must be"},
+	        {"{\"cpus\": 1, \"cpus\": 2}", "bad.json:"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		p = write_tmp("bad.json", bad[i].text);
 		CHECK_EQ(parse(&c, &e, ARGS("--config", (char *)p)), -EINVAL);
 		if (!strstr(e.msg, bad[i].msg))
 			fprintf(stderr, "config %s: message '%s' lacks '%s'\n", bad[i].text, e.msg,
-				bad[i].msg);
+			        bad[i].msg);
 		CHECK(strstr(e.msg, bad[i].msg) != NULL);
 		config_free(&c);
 	}

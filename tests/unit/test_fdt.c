@@ -42,19 +42,19 @@ static void test_v3_two_cpus(void)
 	static uint8_t buf[LAYOUT_FDT_MAX];
 	uint64_t mpidr[2] = {0x80000000, 0x80000001};
 	struct fdt_mmio_device virtio = {"virtio_mmio", "virtio,mmio", LAYOUT_VIRTIO_BASE, 0x200,
-					 LAYOUT_SPI_VIRTIO};
+	                                 LAYOUT_SPI_VIRTIO};
 	struct fdt_params p = {
-		.ram_base = LAYOUT_RAM_BASE,
-		.ram_size = 256 << 20,
-		.ncpus = 2,
-		.mpidr = mpidr,
-		.gic_version = 3,
-		.bootargs = "console=ttyS0 quiet",
-		.initrd_start = 0x48000000,
-		.initrd_end = 0x48100000,
-		.sdei = 1,
-		.mmio = &virtio,
-		.nmmio = 1,
+	        .ram_base = LAYOUT_RAM_BASE,
+	        .ram_size = 256 << 20,
+	        .ncpus = 2,
+	        .mpidr = mpidr,
+	        .gic_version = 3,
+	        .bootargs = "console=ttyS0 quiet",
+	        .initrd_start = 0x48000000,
+	        .initrd_end = 0x48100000,
+	        .sdei = 1,
+	        .mmio = &virtio,
+	        .nmmio = 1,
 	};
 	int size = fdt_build(&p, buf, sizeof(buf));
 	CHECK(size > 0);
@@ -98,8 +98,11 @@ static void test_v2_no_extras(void)
 {
 	static uint8_t buf[LAYOUT_FDT_MAX];
 	uint64_t mpidr[1] = {0x80000000};
-	struct fdt_params p = {.ram_base = LAYOUT_RAM_BASE, .ram_size = 64 << 20, .ncpus = 1,
-			       .mpidr = mpidr, .gic_version = 2};
+	struct fdt_params p = {.ram_base = LAYOUT_RAM_BASE,
+	                       .ram_size = 64 << 20,
+	                       .ncpus = 1,
+	                       .mpidr = mpidr,
+	                       .gic_version = 2};
 	int size = fdt_build(&p, buf, sizeof(buf));
 	CHECK(size > 0);
 	CHECK_EQ(decompile(buf, size), 0);
@@ -116,8 +119,11 @@ static void test_errors(void)
 {
 	static uint8_t buf[LAYOUT_FDT_MAX];
 	uint64_t mpidr[9] = {0};
-	struct fdt_params p = {.ram_base = LAYOUT_RAM_BASE, .ram_size = 64 << 20, .ncpus = 1,
-			       .mpidr = mpidr, .gic_version = 3};
+	struct fdt_params p = {.ram_base = LAYOUT_RAM_BASE,
+	                       .ram_size = 64 << 20,
+	                       .ncpus = 1,
+	                       .mpidr = mpidr,
+	                       .gic_version = 3};
 	CHECK_EQ(fdt_build(&p, buf, 64), -ENOSPC); /* too small a buffer */
 	p.gic_version = 4;
 	CHECK_EQ(fdt_build(&p, buf, sizeof(buf)), -EINVAL);

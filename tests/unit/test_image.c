@@ -101,7 +101,7 @@ static void test_bootplan(void)
 	const uint64_t base = 0x40000000, mib = 1 << 20;
 
 	CHECK_EQ(bootplan_make(base, 256 * mib, 0, 0x2500000, 38000000, 3 * mib, 2 * mib, &p, &why),
-		 0);
+	         0);
 	CHECK_EQ_U64(p.kernel_addr, base);
 	CHECK_EQ_U64(p.fdt_addr, base + 254 * mib); /* last 2 MiB block */
 	CHECK_EQ_U64(p.fdt_addr % (2 * mib), 0);
@@ -116,13 +116,13 @@ static void test_bootplan(void)
 
 	/* a kernel larger than RAM, an initrd that does not fit, no headroom */
 	CHECK_EQ(bootplan_make(base, 32 * mib, 0, 0x2500000, 38000000, 0, 2 * mib, &p, &why),
-		 -ENOMEM);
+	         -ENOMEM);
 	CHECK(strstr(why, "too small for this kernel") != NULL);
 	CHECK_EQ(bootplan_make(base, 64 * mib, 0, 20 * mib, 20 * mib, 50 * mib, 2 * mib, &p, &why),
-		 -ENOMEM);
+	         -ENOMEM);
 	CHECK(strstr(why, "initrd") != NULL);
 	CHECK_EQ(bootplan_make(base, 64 * mib, 0, 40 * mib, 40 * mib, 15 * mib, 2 * mib, &p, &why),
-		 -ENOMEM);
+	         -ENOMEM);
 	CHECK_EQ(bootplan_make(base, 2 * mib, 0, mib, mib, 0, 2 * mib, &p, &why), -ENOMEM);
 }
 

@@ -11,7 +11,8 @@
 
 #include "arch/aarch64/layout.h"
 
-static int why_errno(char *why, size_t n, int err, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int why_errno(char *why, size_t n, int err,
+                                                           const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -29,22 +30,22 @@ int kvm_vm_create(struct kvm_vm *vm, uint64_t ram_size, char *why, size_t n)
 	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm->kvm_fd < 0)
 		return why_errno(why, n, errno,
-				 errno == ENOENT ? "/dev/kvm not found (no KVM on this host, or "
-						   "the kvm module is not loaded)"
-						 : "cannot open /dev/kvm");
+		                 errno == ENOENT ? "/dev/kvm not found (no KVM on this host, or "
+		                                   "the kvm module is not loaded)"
+		                                 : "cannot open /dev/kvm");
 	int api = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
 	if (api != KVM_API_VERSION)
 		return why_errno(why, n, 0, "/dev/kvm speaks API %d, tern needs %d", api,
-				 KVM_API_VERSION);
+		                 KVM_API_VERSION);
 	static const struct {
 		int cap;
 		const char *what;
 	} needed[] = {
-		{KVM_CAP_USER_MEMORY, "user memory regions"},
-		{KVM_CAP_ONE_REG, "ONE_REG register access"},
-		{KVM_CAP_ARM_PSCI_0_2, "PSCI 0.2"},
-		{KVM_CAP_DEVICE_CTRL, "in-kernel devices (KVM_CREATE_DEVICE)"},
-		{KVM_CAP_IMMEDIATE_EXIT, "immediate_exit"},
+	        {KVM_CAP_USER_MEMORY, "user memory regions"},
+	        {KVM_CAP_ONE_REG, "ONE_REG register access"},
+	        {KVM_CAP_ARM_PSCI_0_2, "PSCI 0.2"},
+	        {KVM_CAP_DEVICE_CTRL, "in-kernel devices (KVM_CREATE_DEVICE)"},
+	        {KVM_CAP_IMMEDIATE_EXIT, "immediate_exit"},
 	};
 	for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
 		if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, needed[i].cap) <= 0)
@@ -59,27 +60,27 @@ int kvm_vm_create(struct kvm_vm *vm, uint64_t ram_size, char *why, size_t n)
 
 	/* NORESERVE: guest RAM is committed only as the guest touches it. */
 	void *ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (ram == MAP_FAILED)
 		return why_errno(why, n, errno, "cannot map %llu MiB of guest RAM",
-				 (unsigned long long)(ram_size >> 20));
+		                 (unsigned long long)(ram_size >> 20));
 	vm->ram = ram;
 	vm->ram_base = LAYOUT_RAM_BASE;
 	vm->ram_size = ram_size;
 	madvise(ram, ram_size, MADV_MERGEABLE);
 	struct kvm_userspace_memory_region region = {
-		.slot = 0,
-		.guest_phys_addr = vm->ram_base,
-		.memory_size = ram_size,
-		.userspace_addr = (uint64_t)(uintptr_t)ram,
+	        .slot = 0,
+	        .guest_phys_addr = vm->ram_base,
+	        .memory_size = ram_size,
+	        .userspace_addr = (uint64_t)(uintptr_t)ram,
 	};
 	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
 		return why_errno(why, n, errno, "KVM_SET_USER_MEMORY_REGION failed");
 	return 0;
 }
 
-int kvm_vcpu_create(struct kvm_vm *vm, unsigned index, struct kvm_vcpu_handle *vcpu,
-		    char *why, size_t n)
+int kvm_vcpu_create(struct kvm_vm *vm, unsigned index, struct kvm_vcpu_handle *vcpu, char *why,
+                    size_t n)
 {
 	memset(vcpu, 0, sizeof(*vcpu));
 	vcpu->index = index;
@@ -109,17 +110,16 @@ int kvm_vcpu_reset(struct kvm_vm *vm, struct kvm_vcpu_handle *vcpu, char *why, s
 	if (vcpu->index)
 		init.features[0] |= 1U << KVM_ARM_VCPU_POWER_OFF;
 	if (ioctl(vcpu->fd, KVM_ARM_VCPU_INIT, &init) < 0)
-		return why_errno(why, n, errno, "KVM_ARM_VCPU_INIT of vCPU %u failed",
-				 vcpu->index);
+		return why_errno(why, n, errno, "KVM_ARM_VCPU_INIT of vCPU %u failed", vcpu->index);
 	return 0;
 }
 
 static int gic_set_addr(int fd, uint64_t type, uint64_t addr)
 {
 	struct kvm_device_attr a = {
-		.group = KVM_DEV_ARM_VGIC_GRP_ADDR,
-		.attr = type,
-		.addr = (uint64_t)(uintptr_t)&addr,
+	        .group = KVM_DEV_ARM_VGIC_GRP_ADDR,
+	        .attr = type,
+	        .addr = (uint64_t)(uintptr_t)&addr,
 	};
 	return ioctl(fd, KVM_SET_DEVICE_ATTR, &a);
 }
@@ -127,7 +127,7 @@ static int gic_set_addr(int fd, uint64_t type, uint64_t addr)
 static int gic_try(struct kvm_vm *vm, int version, unsigned ncpus)
 {
 	struct kvm_create_device cd = {
-		.type = version == 3 ? KVM_DEV_TYPE_ARM_VGIC_V3 : KVM_DEV_TYPE_ARM_VGIC_V2,
+	        .type = version == 3 ? KVM_DEV_TYPE_ARM_VGIC_V3 : KVM_DEV_TYPE_ARM_VGIC_V2,
 	};
 	if (ioctl(vm->vm_fd, KVM_CREATE_DEVICE, &cd) < 0)
 		return -errno;
@@ -144,14 +144,14 @@ static int gic_try(struct kvm_vm *vm, int version, unsigned ncpus)
 	}
 	uint32_t nr_irqs = LAYOUT_NR_IRQS;
 	struct kvm_device_attr a = {
-		.group = KVM_DEV_ARM_VGIC_GRP_NR_IRQS,
-		.addr = (uint64_t)(uintptr_t)&nr_irqs,
+	        .group = KVM_DEV_ARM_VGIC_GRP_NR_IRQS,
+	        .addr = (uint64_t)(uintptr_t)&nr_irqs,
 	};
 	if (!r)
 		r = ioctl(fd, KVM_SET_DEVICE_ATTR, &a);
 	struct kvm_device_attr init = {
-		.group = KVM_DEV_ARM_VGIC_GRP_CTRL,
-		.attr = KVM_DEV_ARM_VGIC_CTRL_INIT,
+	        .group = KVM_DEV_ARM_VGIC_GRP_CTRL,
+	        .attr = KVM_DEV_ARM_VGIC_CTRL_INIT,
 	};
 	if (!r)
 		r = ioctl(fd, KVM_SET_DEVICE_ATTR, &init);
@@ -174,8 +174,9 @@ int kvm_gic_create(struct kvm_vm *vm, unsigned ncpus, int version, char *why, si
 			return r ? why_errno(why, n, -r, "cannot create an in-kernel GICv3") : 0;
 	}
 	if (ncpus > 8)
-		return why_errno(why, n, 0, "no GICv3 on this host and GICv2 takes at most 8 "
-					    "vCPUs");
+		return why_errno(why, n, 0,
+		                 "no GICv3 on this host and GICv2 takes at most 8 "
+		                 "vCPUs");
 	int r = gic_try(vm, 2, ncpus);
 	return r ? why_errno(why, n, -r, "cannot create an in-kernel GIC (v3 or v2)") : 0;
 }
@@ -183,8 +184,8 @@ int kvm_gic_create(struct kvm_vm *vm, unsigned ncpus, int version, char *why, si
 int kvm_vm_set_spi(struct kvm_vm *vm, unsigned spi, int level)
 {
 	struct kvm_irq_level irq = {
-		.irq = (KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT) | (32 + spi),
-		.level = (uint32_t)level,
+	        .irq = (KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT) | (32 + spi),
+	        .level = (uint32_t)level,
 	};
 	return ioctl(vm->vm_fd, KVM_IRQ_LINE, &irq) < 0 ? -errno : 0;
 }

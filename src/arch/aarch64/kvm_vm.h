@@ -24,8 +24,8 @@ struct kvm_vcpu_handle {
 /* Each returns 0 or a negative errno, having written a one-line reason into
  * why[0..n) that a user can act on. */
 int kvm_vm_create(struct kvm_vm *vm, uint64_t ram_size, char *why, size_t n);
-int kvm_vcpu_create(struct kvm_vm *vm, unsigned index, struct kvm_vcpu_handle *vcpu,
-		    char *why, size_t n);
+int kvm_vcpu_create(struct kvm_vm *vm, unsigned index, struct kvm_vcpu_handle *vcpu, char *why,
+                    size_t n);
 /* (Re)initialises a vCPU to its reset state; secondaries start powered off. */
 int kvm_vcpu_reset(struct kvm_vm *vm, struct kvm_vcpu_handle *vcpu, char *why, size_t n);
 /* Creates the GIC after all vCPUs: version 0 tries v3 then v2. */
@@ -44,9 +44,9 @@ uint64_t kvm_reg_core_id(size_t offset_in_kvm_regs);
 int kvm_vcpu_get_reg(struct kvm_vcpu_handle *vcpu, uint64_t id, uint64_t *val);
 int kvm_vcpu_set_reg(struct kvm_vcpu_handle *vcpu, uint64_t id, uint64_t val);
 
-#define KVM_REG_X(n)    kvm_reg_core_id(offsetof(struct kvm_regs, regs.regs) + (n) * 8)
-#define KVM_REG_PC      kvm_reg_core_id(offsetof(struct kvm_regs, regs.pc))
-#define KVM_REG_PSTATE  kvm_reg_core_id(offsetof(struct kvm_regs, regs.pstate))
-#define KVM_REG_MPIDR   ARM64_SYS_REG(3, 0, 0, 0, 5)
+#define KVM_REG_X(n)   kvm_reg_core_id(offsetof(struct kvm_regs, regs.regs) + (n)*8)
+#define KVM_REG_PC     kvm_reg_core_id(offsetof(struct kvm_regs, regs.pc))
+#define KVM_REG_PSTATE kvm_reg_core_id(offsetof(struct kvm_regs, regs.pstate))
+#define KVM_REG_MPIDR  ARM64_SYS_REG(3, 0, 0, 0, 5)
 
 #endif

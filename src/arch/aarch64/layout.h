@@ -25,35 +25,35 @@
 
 #define TERN_MAX_VCPUS 64
 
-#define LAYOUT_GICD_BASE      0x08000000ULL
-#define LAYOUT_GICD_SIZE      0x00010000ULL
-#define LAYOUT_GICC_BASE      0x08010000ULL
-#define LAYOUT_GICC_SIZE      0x00002000ULL
-#define LAYOUT_GICR_BASE      0x080a0000ULL
-#define LAYOUT_GICR_STRIDE    0x00020000ULL
-#define LAYOUT_UART_BASE      0x09000000ULL
-#define LAYOUT_UART_SIZE      0x00001000ULL
-#define LAYOUT_RTC_BASE       0x09010000ULL
-#define LAYOUT_GPIO_BASE      0x09030000ULL
-#define LAYOUT_VIRTIO_BASE    0x0a000000ULL
-#define LAYOUT_VIRTIO_STRIDE  0x00000200ULL
+#define LAYOUT_GICD_BASE     0x08000000ULL
+#define LAYOUT_GICD_SIZE     0x00010000ULL
+#define LAYOUT_GICC_BASE     0x08010000ULL
+#define LAYOUT_GICC_SIZE     0x00002000ULL
+#define LAYOUT_GICR_BASE     0x080a0000ULL
+#define LAYOUT_GICR_STRIDE   0x00020000ULL
+#define LAYOUT_UART_BASE     0x09000000ULL
+#define LAYOUT_UART_SIZE     0x00001000ULL
+#define LAYOUT_RTC_BASE      0x09010000ULL
+#define LAYOUT_GPIO_BASE     0x09030000ULL
+#define LAYOUT_VIRTIO_BASE   0x0a000000ULL
+#define LAYOUT_VIRTIO_STRIDE 0x00000200ULL
 
-#define LAYOUT_RAM_BASE       0x40000000ULL
+#define LAYOUT_RAM_BASE 0x40000000ULL
 /* 16 MiB is below what any arm64 Linux can boot in; 512 GiB stays inside a
  * 40-bit IPA space which every arm64 KVM host offers. */
-#define LAYOUT_RAM_MIN        (16ULL << 20)
-#define LAYOUT_RAM_MAX        (512ULL << 30)
+#define LAYOUT_RAM_MIN (16ULL << 20)
+#define LAYOUT_RAM_MAX (512ULL << 30)
 
 /* The DT lives in the last 2 MiB-aligned block of RAM: the kernel maps it
  * with 2 MiB blocks and requires it not to exceed 2 MiB. */
-#define LAYOUT_FDT_MAX        0x00200000ULL
+#define LAYOUT_FDT_MAX 0x00200000ULL
 
 /* SPI numbers (GIC INTID - 32) of tern's devices. */
-#define LAYOUT_SPI_UART       1
-#define LAYOUT_SPI_RTC        2
-#define LAYOUT_SPI_GPIO       7
-#define LAYOUT_SPI_VIRTIO     16
-#define LAYOUT_NR_IRQS        128 /* SPIs + 32: a multiple of 32 as KVM wants */
+#define LAYOUT_SPI_UART   1
+#define LAYOUT_SPI_RTC    2
+#define LAYOUT_SPI_GPIO   7
+#define LAYOUT_SPI_VIRTIO 16
+#define LAYOUT_NR_IRQS    128 /* SPIs + 32: a multiple of 32 as KVM wants */
 
 /* Architected timer PPIs (INTID - 16), as every arm64 board wires them. */
 #define LAYOUT_PPI_TIMER_SEC  13

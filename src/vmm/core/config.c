@@ -10,7 +10,8 @@
 
 #include "arch/aarch64/layout.h"
 
-static int fail(struct config_error *err, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int fail(struct config_error *err, const char *fmt,
+                                                      ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -59,8 +60,8 @@ int config_parse_size(const char *s, uint64_t *out)
 		const char *suffix;
 		unsigned shift;
 	} units[] = {
-		{"", 20},  {"B", 0},   {"K", 10},   {"KB", 10}, {"KiB", 10}, {"M", 20},
-		{"MB", 20}, {"MiB", 20}, {"G", 30}, {"GB", 30}, {"GiB", 30},
+	        {"", 20},   {"B", 0},    {"K", 10}, {"KB", 10}, {"KiB", 10}, {"M", 20},
+	        {"MB", 20}, {"MiB", 20}, {"G", 30}, {"GB", 30}, {"GiB", 30},
 	};
 	int shift = -1;
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
@@ -81,7 +82,7 @@ static int parse_cpus(const char *s, unsigned *out, struct config_error *err)
 	long v = strtol(s, &end, 10);
 	if (errno || end == s || *end || v < 1 || v > CONFIG_MAX_CPUS)
 		return fail(err, "--cpus wants a number from 1 to %d, not '%s'", CONFIG_MAX_CPUS,
-			    s);
+		            s);
 	*out = (unsigned)v;
 	return 0;
 }
@@ -101,20 +102,29 @@ static const struct {
 	const char *name;
 	enum opt id;
 } value_opts[] = {
-	{"kernel", OPT_KERNEL}, {"initrd", OPT_INITRD}, {"cmdline", OPT_CMDLINE},
-	{"cpus", OPT_CPUS},     {"memory", OPT_MEMORY}, {"config", OPT_CONFIG},
-	{"gic", OPT_GIC},
+        {"kernel", OPT_KERNEL}, {"initrd", OPT_INITRD}, {"cmdline", OPT_CMDLINE},
+        {"cpus", OPT_CPUS},     {"memory", OPT_MEMORY}, {"config", OPT_CONFIG},
+        {"gic", OPT_GIC},
 };
 
 static int apply_opt(enum opt id, const char *v, struct vm_config *c, struct config_error *err)
 {
 	switch (id) {
-	case OPT_KERNEL: set_str(&c->kernel, v); return 0;
-	case OPT_INITRD: set_str(&c->initrd, v); return 0;
-	case OPT_CMDLINE: set_str(&c->cmdline, v); return 0;
-	case OPT_CPUS: return parse_cpus(v, &c->cpus, err);
-	case OPT_MEMORY: return parse_memory(v, &c->memory, err);
-	case OPT_CONFIG: return config_load_file(v, c, err);
+	case OPT_KERNEL:
+		set_str(&c->kernel, v);
+		return 0;
+	case OPT_INITRD:
+		set_str(&c->initrd, v);
+		return 0;
+	case OPT_CMDLINE:
+		set_str(&c->cmdline, v);
+		return 0;
+	case OPT_CPUS:
+		return parse_cpus(v, &c->cpus, err);
+	case OPT_MEMORY:
+		return parse_memory(v, &c->memory, err);
+	case OPT_CONFIG:
+		return config_load_file(v, c, err);
 	case OPT_GIC:
 		if (!strcmp(v, "auto"))
 			c->gic_version = 0;
@@ -129,8 +139,7 @@ static int apply_opt(enum opt id, const char *v, struct vm_config *c, struct con
 	return fail(err, "internal: unhandled option");
 }
 
-int config_parse_args(int argc, char *const argv[], struct vm_config *c,
-		      struct config_error *err)
+int config_parse_args(int argc, char *const argv[], struct vm_config *c, struct config_error *err)
 {
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
@@ -156,7 +165,7 @@ int config_parse_args(int argc, char *const argv[], struct vm_config *c,
 				found = (int)k;
 		if (found < 0)
 			return fail(err, "unknown option '%.*s' (see tern run --help)",
-				    (int)(nlen + 2), a);
+			            (int)(nlen + 2), a);
 		const char *v;
 		if (eq) {
 			v = eq + 1;
@@ -173,7 +182,7 @@ int config_parse_args(int argc, char *const argv[], struct vm_config *c,
 }
 
 static int json_str(json_t *root, const char *key, char **dst, struct config_error *err,
-		    const char *path)
+                    const char *path)
 {
 	json_t *v = json_object_get(root, key);
 	if (!v)
@@ -214,7 +223,7 @@ int config_load_file(const char *path, struct vm_config *c, struct config_error 
 		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
 		    json_integer_value(v) > CONFIG_MAX_CPUS) {
 			r = fail(err, "%s: \"cpus\" must be an integer from 1 to %d", path,
-				 CONFIG_MAX_CPUS);
+			         CONFIG_MAX_CPUS);
 			goto out;
 		}
 		c->cpus = (unsigned)json_integer_value(v);
@@ -225,12 +234,13 @@ int config_load_file(const char *path, struct vm_config *c, struct config_error 
 		if (json_is_string(v) && !config_parse_size(json_string_value(v), &m)) {
 			c->memory = m;
 		} else if (json_is_integer(v) && json_integer_value(v) > 0 &&
-			   json_integer_value(v) <= (json_int_t)(LAYOUT_RAM_MAX >> 20)) {
+		           json_integer_value(v) <= (json_int_t)(LAYOUT_RAM_MAX >> 20)) {
 			c->memory = (uint64_t)json_integer_value(v) << 20;
 		} else {
-			r = fail(err, "%s: \"memory\" must be a size string like \"256M\" or a "
-				      "number of MiB",
-				 path);
+			r = fail(err,
+			         "%s: \"memory\" must be a size string like \"256M\" or a "
+			         "number of MiB",
+			         path);
 			goto out;
 		}
 	}
@@ -245,12 +255,12 @@ int config_validate(const struct vm_config *c, struct config_error *err)
 		return fail(err, "no kernel given: use --kernel PATH");
 	if (c->memory < LAYOUT_RAM_MIN)
 		return fail(err, "--memory %lluM is too little: at least %lluM is needed",
-			    (unsigned long long)(c->memory >> 20),
-			    (unsigned long long)(LAYOUT_RAM_MIN >> 20));
+		            (unsigned long long)(c->memory >> 20),
+		            (unsigned long long)(LAYOUT_RAM_MIN >> 20));
 	if (c->memory > LAYOUT_RAM_MAX)
 		return fail(err, "--memory %lluM is more than the %lluG tern supports",
-			    (unsigned long long)(c->memory >> 20),
-			    (unsigned long long)(LAYOUT_RAM_MAX >> 30));
+		            (unsigned long long)(c->memory >> 20),
+		            (unsigned long long)(LAYOUT_RAM_MAX >> 30));
 	if (c->memory & 0xfff)
 		return fail(err, "--memory must be a multiple of 4 KiB");
 	if (c->gic_version == 2 && c->cpus > 8)

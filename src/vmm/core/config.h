@@ -17,7 +17,7 @@ struct vm_config {
 	unsigned cpus;
 	uint64_t memory; /* bytes */
 	int verbose;
-	int reboot; /* guest reset reboots the VM instead of exiting */
+	int reboot;      /* guest reset reboots the VM instead of exiting */
 	int gic_version; /* 0 = auto (v3, else v2) */
 };
 
@@ -30,8 +30,7 @@ void config_free(struct vm_config *c);
 
 /* Parses `tern run` arguments (argv[0] is the first flag, not "run").
  * Returns 0; 1 when --help was asked; or -EINVAL with err->msg set. */
-int config_parse_args(int argc, char *const argv[], struct vm_config *c,
-		      struct config_error *err);
+int config_parse_args(int argc, char *const argv[], struct vm_config *c, struct config_error *err);
 
 /* Applies a JSON config file. Returns 0 or a negative errno with err->msg. */
 int config_load_file(const char *path, struct vm_config *c, struct config_error *err);

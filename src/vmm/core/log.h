@@ -22,7 +22,10 @@ struct ratelimit {
 	unsigned interval_ms, burst, printed, suppressed;
 };
 
-#define RATELIMIT_INIT(ms, n) {.interval_ms = (ms), .burst = (n)}
+#define RATELIMIT_INIT(ms, n)                                                                      \
+	{                                                                                          \
+		.interval_ms = (ms), .burst = (n)                                                  \
+	}
 
 /* Returns 1 when the caller may print now. Thread-safe. */
 int ratelimit_allow(struct ratelimit *rl);

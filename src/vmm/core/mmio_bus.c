@@ -4,13 +4,12 @@
 #include <string.h>
 
 int mmio_bus_add(struct mmio_bus *bus, uint64_t base, uint64_t size, const struct mmio_ops *ops,
-		 void *dev)
+                 void *dev)
 {
 	if (!size || base + size < base)
 		return -EINVAL;
 	for (unsigned i = 0; i < bus->n; i++)
-		if (base < bus->slot[i].base + bus->slot[i].size &&
-		    bus->slot[i].base < base + size)
+		if (base < bus->slot[i].base + bus->slot[i].size && bus->slot[i].base < base + size)
 			return -EEXIST;
 	if (bus->n == MMIO_BUS_MAX)
 		return -ENOSPC;
@@ -22,8 +21,7 @@ int mmio_bus_add(struct mmio_bus *bus, uint64_t base, uint64_t size, const struc
 	return 0;
 }
 
-int mmio_bus_access(struct mmio_bus *bus, uint64_t addr, uint8_t *data, unsigned len,
-		    int is_write)
+int mmio_bus_access(struct mmio_bus *bus, uint64_t addr, uint8_t *data, unsigned len, int is_write)
 {
 	/* KVM reports len 1..8; anything else is treated as unowned. */
 	int ok_len = len == 1 || len == 2 || len == 4 || len == 8;

@@ -24,11 +24,10 @@ struct mmio_bus {
 
 /* Returns 0, -EEXIST when the range overlaps one already there, -ENOSPC. */
 int mmio_bus_add(struct mmio_bus *bus, uint64_t base, uint64_t size, const struct mmio_ops *ops,
-		 void *dev);
+                 void *dev);
 
 /* Returns 0 when a device took the access, -ENOENT when none owns it (reads
  * then return 0, as on a bus that floats to zero). */
-int mmio_bus_access(struct mmio_bus *bus, uint64_t addr, uint8_t *data, unsigned len,
-		    int is_write);
+int mmio_bus_access(struct mmio_bus *bus, uint64_t addr, uint8_t *data, unsigned len, int is_write);
 
 #endif

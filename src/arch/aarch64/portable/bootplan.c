@@ -9,16 +9,16 @@ static uint64_t align_down(uint64_t v, uint64_t a)
 	return v & ~(a - 1);
 }
 
-int bootplan_make(uint64_t ram_base, uint64_t ram_size, uint64_t text_offset,
-		  uint64_t image_size, uint64_t kernel_file_size, uint64_t initrd_size,
-		  uint64_t fdt_max, struct bootplan *plan, const char **why)
+int bootplan_make(uint64_t ram_base, uint64_t ram_size, uint64_t text_offset, uint64_t image_size,
+                  uint64_t kernel_file_size, uint64_t initrd_size, uint64_t fdt_max,
+                  struct bootplan *plan, const char **why)
 {
 	static const char *const none = "";
 	*why = none;
 	/* The kernel wants its 2 MiB aligned base as low in RAM as possible. */
 	uint64_t kbase = ram_base;
-	uint64_t kend_off = text_offset + (image_size > kernel_file_size ? image_size
-									 : kernel_file_size);
+	uint64_t kend_off =
+	        text_offset + (image_size > kernel_file_size ? image_size : kernel_file_size);
 	/* The DT goes to the last 2 MiB block; the initrd right below it,
 	 * page aligned; both must stay above the kernel's image_size. */
 	if (ram_size < SZ_2M * 2 || fdt_max > SZ_2M) {

@@ -73,7 +73,7 @@ static void prop_cells(struct fdt_writer *w, const char *name, const uint32_t *c
 static void prop_reg64(struct fdt_writer *w, uint64_t base, uint64_t size)
 {
 	uint32_t c[4] = {(uint32_t)(base >> 32), (uint32_t)base, (uint32_t)(size >> 32),
-			 (uint32_t)size};
+	                 (uint32_t)size};
 	prop_cells(w, "reg", c, 4);
 }
 
@@ -112,13 +112,13 @@ static void add_gic(struct fdt_writer *w, const struct fdt_params *p)
 		prop_str(w, "compatible", "arm,gic-v3");
 		uint64_t rsize = LAYOUT_GICR_STRIDE * p->ncpus;
 		uint32_t reg[8] = {0, (uint32_t)LAYOUT_GICD_BASE, 0, (uint32_t)LAYOUT_GICD_SIZE,
-				   0, (uint32_t)LAYOUT_GICR_BASE, 0, (uint32_t)rsize};
+		                   0, (uint32_t)LAYOUT_GICR_BASE, 0, (uint32_t)rsize};
 		prop_cells(w, "reg", reg, 8);
 		prop_u32(w, "#redistributor-regions", 1);
 	} else {
 		prop_str(w, "compatible", "arm,cortex-a15-gic");
 		uint32_t reg[8] = {0, (uint32_t)LAYOUT_GICD_BASE, 0, (uint32_t)LAYOUT_GICD_SIZE,
-				   0, (uint32_t)LAYOUT_GICC_BASE, 0, (uint32_t)LAYOUT_GICC_SIZE};
+		                   0, (uint32_t)LAYOUT_GICC_BASE, 0, (uint32_t)LAYOUT_GICC_SIZE};
 		prop_cells(w, "reg", reg, 8);
 	}
 	prop_u32(w, "#interrupt-cells", 3);
@@ -135,9 +135,9 @@ static void add_timer(struct fdt_writer *w, const struct fdt_params *p)
 	uint32_t flags = IRQ_TYPE_LEVEL_LOW;
 	if (p->gic_version == 2)
 		flags |= ((1U << (p->ncpus > 8 ? 8 : p->ncpus)) - 1) << 8;
-	uint32_t irqs[12] = {GIC_PPI, LAYOUT_PPI_TIMER_SEC,  flags, GIC_PPI, LAYOUT_PPI_TIMER_PHYS,
-			     flags,   GIC_PPI, LAYOUT_PPI_TIMER_VIRT, flags, GIC_PPI,
-			     LAYOUT_PPI_TIMER_HYP, flags};
+	uint32_t irqs[12] = {
+	        GIC_PPI, LAYOUT_PPI_TIMER_SEC,  flags, GIC_PPI, LAYOUT_PPI_TIMER_PHYS, flags,
+	        GIC_PPI, LAYOUT_PPI_TIMER_VIRT, flags, GIC_PPI, LAYOUT_PPI_TIMER_HYP,  flags};
 	begin(w, "timer");
 	prop_str(w, "compatible", "arm,armv8-timer");
 	prop_cells(w, "interrupts", irqs, 12);
@@ -146,7 +146,7 @@ static void add_timer(struct fdt_writer *w, const struct fdt_params *p)
 }
 
 static void add_mmio(struct fdt_writer *w, const char *node, const char *compat, uint64_t base,
-		     uint64_t size, unsigned spi)
+                     uint64_t size, unsigned spi)
 {
 	char name[48];
 	node_name(name, sizeof(name), node, base);
@@ -221,7 +221,7 @@ int fdt_build(const struct fdt_params *p, void *buf, size_t size)
 	add_mmio(&w, "uart", "ns16550a", LAYOUT_UART_BASE, LAYOUT_UART_SIZE, LAYOUT_SPI_UART);
 	for (unsigned i = 0; i < p->nmmio; i++)
 		add_mmio(&w, p->mmio[i].node_name, p->mmio[i].compatible, p->mmio[i].base,
-			 p->mmio[i].size, p->mmio[i].spi);
+		         p->mmio[i].size, p->mmio[i].spi);
 
 	end(&w);
 	fw_check(&w, fdt_finish(buf));

@@ -15,10 +15,10 @@ struct fdt_mmio_device {
 struct fdt_params {
 	uint64_t ram_base, ram_size;
 	unsigned ncpus;
-	const uint64_t *mpidr; /* ncpus entries, as KVM reports MPIDR_EL1 */
-	int gic_version;       /* 2 or 3 */
-	const char *bootargs;  /* may be NULL */
-	uint64_t initrd_start, initrd_end; /* both 0 when there is none */
+	const uint64_t *mpidr;              /* ncpus entries, as KVM reports MPIDR_EL1 */
+	int gic_version;                    /* 2 or 3 */
+	const char *bootargs;               /* may be NULL */
+	uint64_t initrd_start, initrd_end;  /* both 0 when there is none */
 	int sdei;                           /* advertise /firmware/sdei */
 	const struct fdt_mmio_device *mmio; /* extra devices, e.g. virtio */
 	unsigned nmmio;

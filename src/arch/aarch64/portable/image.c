@@ -16,7 +16,7 @@ static uint32_t get_le32(const uint8_t *p)
 }
 
 int image_parse(const uint8_t *buf, size_t len, uint64_t file_size, struct image_info *info,
-		const char **why)
+                const char **why)
 {
 	static const char *const none = "";
 	*why = none;
@@ -25,7 +25,8 @@ int image_parse(const uint8_t *buf, size_t len, uint64_t file_size, struct image
 		return -ENOEXEC;
 	}
 	if (len >= 4 && buf[0] == 0x7f && buf[1] == 'E' && buf[2] == 'L' && buf[3] == 'F') {
-		*why = "kernel is an ELF file (vmlinux): use the arm64 Image (arch/arm64/boot/Image)";
+		*why = "kernel is an ELF file (vmlinux): use the arm64 Image "
+		       "(arch/arm64/boot/Image)";
 		return -ENOEXEC;
 	}
 	if (len < IMAGE_HEADER_SIZE || file_size < IMAGE_HEADER_SIZE) {

@@ -21,6 +21,6 @@ struct image_info {
  * in buf (len bytes). Returns 0, or -ENOEXEC with *why set to a reason a user
  * can act on. */
 int image_parse(const uint8_t *buf, size_t len, uint64_t file_size, struct image_info *info,
-		const char **why);
+                const char **why);
 
 #endif
