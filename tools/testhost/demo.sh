@@ -3,7 +3,7 @@
 GUEST_KERNEL=${GUEST_KERNEL:-/guest/Image}
 GUEST_INITRD=${GUEST_INITRD:-/guest/initrd.cpio.gz}
 TERN=${TERN:-tern}
-action=poweroff
+action=demo
 [ "${1:-}" = shell ] && action=shell
 echo "=== tern $($TERN --version | cut -d' ' -f2): booting $GUEST_KERNEL with 2 vCPUs ==="
 start=$(date +%s)
