@@ -41,6 +41,13 @@ else
 	record fail unit/build "native build failed"
 fi
 
+step "lint (clang-format, clang-tidy)"
+if tools/lint.sh; then
+	record pass lint "clang-format and clang-tidy clean"
+else
+	record fail lint "see the messages above"
+fi
+
 step "fuzz targets (${fuzz_seconds}s each)"
 if cmake --preset fuzz >/dev/null && cmake --build --preset fuzz -j2; then
 	for f in build/fuzz/tests/fuzz/fuzz_*; do

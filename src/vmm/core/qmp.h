@@ -16,9 +16,9 @@
 
 /* Largest single JSON message a client may send. Bigger ones are reported
  * and skipped; the stream resynchronises at the end of that value. */
-#define QMP_DEFAULT_MAX_MESSAGE (64 * 1024)
+#define QMP_DEFAULT_MAX_MESSAGE ((size_t)64 * 1024)
 /* A client that stops reading must not make us buffer without bound. */
-#define QMP_DEFAULT_MAX_OUTPUT (1024 * 1024)
+#define QMP_DEFAULT_MAX_OUTPUT ((size_t)1024 * 1024)
 /* Bounds the recursion of the JSON parser on hostile input. */
 #define QMP_MAX_DEPTH 64
 

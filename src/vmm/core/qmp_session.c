@@ -176,6 +176,22 @@ static int send_greeting(struct qmp_session *s)
 	return send_json(s, json_pack("{s:{s:o,s:[]}}", "QMP", "version", ver, "capabilities"));
 }
 
+/* "X.Y.Z" into three numbers; anything unparsable leaves zeros. */
+static void parse_version(const char *v, int out[3])
+{
+	memset(out, 0, 3 * sizeof(int));
+	for (int i = 0; i < 3; i++) {
+		char *end;
+		long n = strtol(v, &end, 10);
+		if (end == v || n < 0 || n > 65535)
+			return;
+		out[i] = (int)n;
+		if (*end != '.')
+			return;
+		v = end + 1;
+	}
+}
+
 int qmp_session_create(const struct qmp_session_config *cfg, struct qmp_session **out)
 {
 	struct qmp_session *s;
@@ -194,9 +210,8 @@ int qmp_session_create(const struct qmp_session_config *cfg, struct qmp_session 
 		snprintf(s->package, sizeof(s->package), "tern %s", TERN_VERSION);
 	if (cfg->version[0] || cfg->version[1] || cfg->version[2])
 		memcpy(s->version, cfg->version, sizeof(s->version));
-	else if (sscanf(TERN_VERSION, "%d.%d.%d", &s->version[0], &s->version[1], &s->version[2]) !=
-	         3)
-		memset(s->version, 0, sizeof(s->version));
+	else
+		parse_version(TERN_VERSION, s->version);
 	if (send_greeting(s)) {
 		qmp_session_destroy(s);
 		return -ENOMEM;
