@@ -61,4 +61,20 @@
 #define LAYOUT_PPI_TIMER_VIRT 11
 #define LAYOUT_PPI_TIMER_HYP  10
 
+/* ACPI boot (--acpi). The stub DT is tiny, so the firmware hand-off shares
+ * the last 2 MiB block of RAM with it (offsets from bootplan.fdt_addr):
+ *   +0        stub DT, /chosen only        (conventional RAM, as the DT)
+ *   +1 MiB    EFI memory map, system table, then ACPI tables (EFI ACPI reclaim)
+ *   +1.5 MiB  RAS region: GHES status-address slots, read-ack registers and
+ *             error status blocks (EFI reserved: the guest maps it nomap)
+ * 64 KiB aligned so a 64K-page kernel cannot merge regions of different
+ * EFI types. */
+#define LAYOUT_STUB_FDT_MAX 0x00010000ULL
+#define LAYOUT_FW_OFFSET    0x00100000ULL
+#define LAYOUT_FW_SIZE      0x00040000ULL
+#define LAYOUT_RAS_OFFSET   0x00180000ULL
+#define LAYOUT_RAS_SIZE     0x00010000ULL
+/* ACPI power button: a Generic Event Device (ACPI0013) on this edge SPI. */
+#define LAYOUT_SPI_GED 8
+
 #endif
