@@ -20,6 +20,7 @@ struct fake_guest {
 	struct guest_mem mem;
 	unsigned num;
 	uint16_t avail_idx;
+	uint64_t shift; /* ring addresses of queue n are FAKE_* + n * 0x20000 */
 };
 
 static inline void *fake_ptr(struct fake_guest *g, uint64_t gpa)
@@ -34,6 +35,7 @@ static inline void fake_init(struct fake_guest *g, unsigned num)
 	g->mem.size = FAKE_SIZE;
 	g->num = num;
 	g->avail_idx = 0;
+	g->shift = 0;
 }
 
 static inline void fake_free(struct fake_guest *g)
@@ -74,30 +76,30 @@ static inline void fake_desc_at(struct fake_guest *g, uint64_t table_gpa, unsign
 static inline void fake_desc(struct fake_guest *g, unsigned i, uint64_t addr, uint32_t len,
                              uint16_t flags, uint16_t next)
 {
-	fake_desc_at(g, FAKE_DESC, i, addr, len, flags, next);
+	fake_desc_at(g, FAKE_DESC + g->shift, i, addr, len, flags, next);
 }
 
 /* Makes chain `head` available and publishes the new avail idx. */
 static inline void fake_avail(struct fake_guest *g, uint16_t head)
 {
-	fake_w16(g, FAKE_AVAIL + 4 + 2 * (g->avail_idx % g->num), head);
+	fake_w16(g, FAKE_AVAIL + g->shift + 4 + 2 * (g->avail_idx % g->num), head);
 	g->avail_idx++;
-	fake_w16(g, FAKE_AVAIL + 2, g->avail_idx);
+	fake_w16(g, FAKE_AVAIL + g->shift + 2, g->avail_idx);
 }
 
 static inline uint16_t fake_used_idx(struct fake_guest *g)
 {
-	return fake_r16(g, FAKE_USED + 2);
+	return fake_r16(g, FAKE_USED + g->shift + 2);
 }
 
 static inline uint32_t fake_used_id(struct fake_guest *g, unsigned slot)
 {
-	return fake_r32(g, FAKE_USED + 4 + 8 * (slot % g->num));
+	return fake_r32(g, FAKE_USED + g->shift + 4 + 8 * (slot % g->num));
 }
 
 static inline uint32_t fake_used_len(struct fake_guest *g, unsigned slot)
 {
-	return fake_r32(g, FAKE_USED + 8 + 8 * (slot % g->num));
+	return fake_r32(g, FAKE_USED + g->shift + 8 + 8 * (slot % g->num));
 }
 
 #endif
