@@ -9,7 +9,7 @@
 #include "check.h"
 #include "devices/ghes.h"
 
-#define GPA 0x5fe00000ULL + LAYOUT_FW_OFFSET + 0x2000
+#define GPA (0x5fe00000ULL + LAYOUT_FW_OFFSET + 0x2000)
 
 static uint8_t buf[LAYOUT_FW_SIZE];
 static char dsl[200000];
