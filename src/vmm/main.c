@@ -6,14 +6,11 @@
 
 #include "vmm/core/config.h"
 #include "vmm/core/log.h"
-#include "vmm/vm.h"
+#include "vmm/vmm.h"
 
 /* Exit codes (docs/cli.md). */
-#define EXIT_POWEROFF 0
 #define EXIT_FAILURE_ 1
 #define EXIT_USAGE    2
-#define EXIT_RESET    3
-#define EXIT_CRASH    4
 
 static const char usage_text[] =
         "usage: tern run --kernel IMAGE [options]\n"
@@ -65,45 +62,11 @@ static int cmd_run(int argc, char **argv)
 	}
 	log_set_level(cfg.verbose >= 2 ? LOG_DEBUG : cfg.verbose ? LOG_INFO : LOG_WARN);
 	signal(SIGPIPE, SIG_IGN);
-	if (vcpu_signal_setup()) {
+	int code = EXIT_FAILURE_;
+	if (vcpu_signal_setup())
 		log_error("cannot install the vCPU kick signal handler");
-		return EXIT_FAILURE_;
-	}
-
-	int code;
-	for (;;) {
-		static struct vm vm; /* large: keep it off the stack */
-		if (vm_create(&vm, &cfg)) {
-			vm_destroy(&vm);
-			code = EXIT_FAILURE_;
-			break;
-		}
-		enum vm_exit why = vm_run(&vm);
-		int sig = vm.exit_signal;
-		vm_destroy(&vm);
-		if (why == VM_EXIT_RESET && cfg.reboot) {
-			log_info("rebooting the guest");
-			continue;
-		}
-		switch (why) {
-		case VM_EXIT_POWEROFF:
-			code = EXIT_POWEROFF;
-			break;
-		case VM_EXIT_RESET:
-			code = EXIT_RESET;
-			break;
-		case VM_EXIT_CRASH:
-			code = EXIT_CRASH;
-			break;
-		case VM_EXIT_SIGNAL:
-			code = sig ? 128 + sig : 0;
-			break;
-		default:
-			code = EXIT_FAILURE_;
-			break;
-		}
-		break;
-	}
+	else
+		code = vmm_main(&cfg);
 	config_free(&cfg);
 	return code;
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "vmm/core/log.h"
 #include "vmm/vm.h"
@@ -32,7 +33,7 @@ static int vm_stopping(struct vm *vm)
 static void handle_mmio(struct vcpu *v)
 {
 	struct kvm_run *run = v->h.run;
-	v->exits_mmio++;
+	v->mmio_pending = 1;
 	int r = mmio_bus_access(&v->vm->bus, run->mmio.phys_addr, run->mmio.data, run->mmio.len,
 	                        run->mmio.is_write);
 	if (r && ratelimit_allow(&mmio_rl))
@@ -65,6 +66,57 @@ static void handle_system_event(struct vcpu *v)
 	}
 }
 
+/* KVM completes an MMIO load/store (and advances PC) only on the next
+ * KVM_RUN. Before tern rewrites registers it lets KVM finish it, without
+ * entering the guest. */
+static void finish_pending_exit(struct vcpu *v)
+{
+	if (!v->mmio_pending)
+		return;
+	__atomic_store_n(&v->h.run->immediate_exit, 1, __ATOMIC_RELEASE);
+	if (ioctl(v->h.fd, KVM_RUN, 0) < 0 && errno != EINTR && errno != EAGAIN)
+		log_error("vCPU %u: completing an MMIO exit: %s", v->h.index, strerror(errno));
+	/* A kick landing now is not lost: the run loop checks `kicked` again
+	 * before it enters the guest. */
+	__atomic_store_n(&v->h.run->immediate_exit, 0, __ATOMIC_RELEASE);
+	v->mmio_pending = 0;
+}
+
+/* Holds the vCPU out of the guest while the VM is paused. The guest's
+ * virtual counter is saved and restored so its clock does not see the
+ * pause. */
+static void service_pause(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	pthread_mutex_lock(&vm->pause_lock);
+	if (!vm->pause_req || vm_stopping(vm)) {
+		pthread_mutex_unlock(&vm->pause_lock);
+		return;
+	}
+	pthread_mutex_unlock(&vm->pause_lock);
+	uint64_t cnt;
+	int have_cnt = kvm_vcpu_get_reg(&v->h, KVM_REG_ARM_TIMER_CNT, &cnt) == 0;
+	pthread_mutex_lock(&vm->pause_lock);
+	vm->npaused++;
+	pthread_cond_broadcast(&vm->pause_cond);
+	while (vm->pause_req && !vm_stopping(vm))
+		pthread_cond_wait(&vm->pause_cond, &vm->pause_lock);
+	vm->npaused--;
+	pthread_mutex_unlock(&vm->pause_lock);
+	if (have_cnt && kvm_vcpu_set_reg(&v->h, KVM_REG_ARM_TIMER_CNT, cnt))
+		log_warn("vCPU %u: cannot restore the virtual counter after a pause", v->h.index);
+}
+
+static void vcpu_service(struct vcpu *v)
+{
+	service_pause(v);
+	if (vm_stopping(v->vm))
+		return;
+	finish_pending_exit(v);
+	vcpu_service_power(v);
+	vcpu_service_sdei(v);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -72,25 +124,40 @@ static void *vcpu_thread(void *arg)
 	char name[16];
 	snprintf(name, sizeof(name), "tern-vcpu%u", v->h.index);
 	pthread_setname_np(pthread_self(), name);
+	__atomic_store_n(&v->tid, (int)gettid(), __ATOMIC_RELEASE);
 
 	while (!vm_stopping(v->vm)) {
+		/* Loop: a kick may arrive while the last one is serviced. */
+		while (__atomic_exchange_n(&v->kicked, 0, __ATOMIC_ACQ_REL) && !vm_stopping(v->vm))
+			vcpu_service(v);
+		if (vm_stopping(v->vm))
+			break;
 		if (ioctl(v->h.fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
-				run->immediate_exit = 0;
+				__atomic_store_n(&run->immediate_exit, 0, __ATOMIC_RELEASE);
+				v->exits[EXIT_KIND_KICK]++;
 				continue;
 			}
 			log_error("vCPU %u: KVM_RUN failed: %s", v->h.index, strerror(errno));
 			vm_request_stop(v->vm, VM_EXIT_ERROR);
 			break;
 		}
+		v->mmio_pending = 0;
 		switch (run->exit_reason) {
 		case KVM_EXIT_MMIO:
+			v->exits[EXIT_KIND_MMIO]++;
 			handle_mmio(v);
 			break;
+		case KVM_EXIT_HYPERCALL:
+			v->exits[EXIT_KIND_HYPERCALL]++;
+			vcpu_handle_hypercall(v);
+			break;
 		case KVM_EXIT_SYSTEM_EVENT:
+			v->exits[EXIT_KIND_SYSTEM_EVENT]++;
 			handle_system_event(v);
 			break;
 		case KVM_EXIT_INTR:
+			v->exits[EXIT_KIND_KICK]++;
 			break;
 		case KVM_EXIT_FAIL_ENTRY:
 			log_error(
@@ -105,7 +172,7 @@ static void *vcpu_thread(void *arg)
 			vm_request_stop(v->vm, VM_EXIT_ERROR);
 			break;
 		default:
-			v->exits_other++;
+			v->exits[EXIT_KIND_OTHER]++;
 			log_error("vCPU %u: unexpected KVM exit %u", v->h.index, run->exit_reason);
 			vm_request_stop(v->vm, VM_EXIT_ERROR);
 			break;
@@ -125,6 +192,7 @@ int vcpu_start(struct vcpu *v)
 
 void vcpu_kick(struct vcpu *v)
 {
+	__atomic_store_n(&v->kicked, 1, __ATOMIC_RELEASE);
 	if (!v->started)
 		return;
 	/* immediate_exit covers a kick that lands before the thread enters

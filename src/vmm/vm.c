@@ -44,6 +44,20 @@ static void uart_irq(void *ctx, int level)
 		log_error("cannot set the UART interrupt: %s", strerror(-r));
 }
 
+static void gpio_irq(void *ctx, int level)
+{
+	struct vm *vm = ctx;
+	int r = kvm_vm_set_spi(&vm->kvm, LAYOUT_SPI_GPIO, level);
+	if (r)
+		log_error("cannot set the GPIO interrupt: %s", strerror(-r));
+}
+
+int vm_press_power_button(struct vm *vm)
+{
+	pl061_press_power(&vm->gpio);
+	return 0;
+}
+
 /* Reads a whole file into guest memory at gpa (the plan checked it fits). */
 static int load_file(struct vm *vm, const char *what, const char *path, uint64_t gpa, uint64_t size)
 {
@@ -177,8 +191,13 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	vm->kvm.kvm_fd = vm->kvm.vm_fd = vm->kvm.gic_fd = -1;
 	for (unsigned i = 0; i < TERN_MAX_VCPUS; i++)
 		vm->vcpus[i].h.fd = -1;
+	pthread_mutex_init(&vm->power_lock, NULL);
+	pthread_mutex_init(&vm->pause_lock, NULL);
+	pthread_cond_init(&vm->pause_cond, NULL);
+	pthread_mutex_init(&vm->note_lock, NULL);
 	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (vm->stop_fd < 0) {
+	vm->note_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->stop_fd < 0 || vm->note_fd < 0) {
 		log_error("eventfd: %s", strerror(errno));
 		return -errno;
 	}
@@ -191,6 +210,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	}
 	if ((r = kvm_gic_create(&vm->kvm, vm->ncpus, cfg->gic_version, why, sizeof(why))))
 		goto fail;
+	if ((r = vm_sdei_setup(vm)))
+		return r;
 	log_info("using the in-kernel GICv%d, %u vCPU%s, %llu MiB", vm->kvm.gic_version, vm->ncpus,
 	         vm->ncpus > 1 ? "s" : "", (unsigned long long)(cfg->memory >> 20));
 
@@ -200,139 +221,92 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 		snprintf(why, sizeof(why), "cannot place the UART: %s", strerror(-r));
 		goto fail;
 	}
+	pl061_init(&vm->gpio, gpio_irq, vm);
+	if ((r = mmio_bus_add(&vm->bus, LAYOUT_GPIO_BASE, LAYOUT_GPIO_SIZE, &pl061_ops,
+	                      &vm->gpio))) {
+		snprintf(why, sizeof(why), "cannot place the GPIO: %s", strerror(-r));
+		goto fail;
+	}
 	return load_guest(vm);
 fail:
 	log_error("%s", why);
 	return r;
 }
 
-static int setup_signals(sigset_t *set)
+void vm_pause(struct vm *vm)
 {
-	sigemptyset(set);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGTERM);
-	sigaddset(set, SIGHUP);
-	if (pthread_sigmask(SIG_BLOCK, set, NULL))
-		return -EINVAL;
-	return signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK);
+	pthread_mutex_lock(&vm->pause_lock);
+	vm->pause_req = 1;
+	pthread_mutex_unlock(&vm->pause_lock);
+	unsigned started = 0;
+	for (unsigned i = 0; i < vm->ncpus; i++) {
+		started += vm->vcpus[i].started;
+		vcpu_kick(&vm->vcpus[i]);
+	}
+	/* Returns once every vCPU is out of the guest, so "paused" is true
+	 * when the caller reports it. */
+	pthread_mutex_lock(&vm->pause_lock);
+	while (vm->npaused < started && !__atomic_load_n(&vm->exit_reason, __ATOMIC_ACQUIRE))
+		pthread_cond_wait(&vm->pause_cond, &vm->pause_lock);
+	pthread_mutex_unlock(&vm->pause_lock);
 }
 
-/* Input read from stdin that the UART had no room for yet. */
-struct pending_input {
-	uint8_t buf[256];
-	size_t off, len;
-};
-
-static void feed_uart(struct vm *vm, struct pending_input *in)
+void vm_resume(struct vm *vm)
 {
-	size_t n = uart16550_receive(&vm->uart, in->buf + in->off, in->len - in->off);
-	in->off += n;
-	if (in->off == in->len)
-		in->off = in->len = 0;
+	pthread_mutex_lock(&vm->pause_lock);
+	vm->pause_req = 0;
+	pthread_cond_broadcast(&vm->pause_cond);
+	pthread_mutex_unlock(&vm->pause_lock);
 }
 
-static void read_stdin(struct vm *vm, int ep, struct pending_input *in, int *stdin_open)
+int vm_paused(struct vm *vm)
 {
-	ssize_t r = read(STDIN_FILENO, in->buf, sizeof(in->buf));
-	if (r < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (r <= 0) {
-		/* EOF or error: the guest simply gets no more input. */
-		epoll_ctl(ep, EPOLL_CTL_DEL, STDIN_FILENO, NULL);
-		*stdin_open = 0;
-		return;
-	}
-	int quit = 0;
-	in->off = 0;
-	in->len = console_filter(in->buf, (size_t)r, &quit);
-	if (quit) {
-		log_info("quit from the console");
-		vm_request_stop(vm, VM_EXIT_SIGNAL);
-	}
-	feed_uart(vm, in);
+	pthread_mutex_lock(&vm->pause_lock);
+	int p = vm->pause_req;
+	pthread_mutex_unlock(&vm->pause_lock);
+	return p;
 }
 
-enum vm_exit vm_run(struct vm *vm)
+int vm_start_vcpus(struct vm *vm)
 {
-	sigset_t set;
-	int sfd = setup_signals(&set);
-	int ep = epoll_create1(EPOLL_CLOEXEC);
-	if (sfd < 0 || ep < 0) {
-		log_error("cannot set up the main loop: %s", strerror(errno));
-		return VM_EXIT_ERROR;
-	}
-	struct epoll_event ev = {.events = EPOLLIN, .data.fd = sfd};
-	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
-	ev.data.fd = vm->stop_fd;
-	epoll_ctl(ep, EPOLL_CTL_ADD, vm->stop_fd, &ev);
-	int stdin_open = 0;
-	ev.data.fd = STDIN_FILENO;
-	if (epoll_ctl(ep, EPOLL_CTL_ADD, STDIN_FILENO, &ev) == 0)
-		stdin_open = 1; /* fails for /dev/null and regular files: no input then */
-	console_setup();
-
 	for (unsigned i = 0; i < vm->ncpus; i++) {
 		int r = vcpu_start(&vm->vcpus[i]);
 		if (r) {
 			log_error("cannot start vCPU %u: %s", i, strerror(-r));
 			vm_request_stop(vm, VM_EXIT_ERROR);
-			break;
+			return r;
 		}
 	}
+	return 0;
+}
 
-	struct pending_input in = {.len = 0};
-	while (!__atomic_load_n(&vm->exit_reason, __ATOMIC_ACQUIRE)) {
-		/* While input waits for room in the UART, poll for the guest
-		 * draining it instead of reading more. */
-		int waiting = in.len > 0;
-		if (waiting && stdin_open)
-			epoll_ctl(ep, EPOLL_CTL_DEL, STDIN_FILENO, NULL);
-		struct epoll_event evs[4];
-		int n = epoll_wait(ep, evs, 4, waiting ? 20 : -1);
-		if (waiting) {
-			feed_uart(vm, &in);
-			if (!in.len && stdin_open) {
-				ev.data.fd = STDIN_FILENO;
-				epoll_ctl(ep, EPOLL_CTL_ADD, STDIN_FILENO, &ev);
-			}
-		}
-		for (int i = 0; i < n; i++) {
-			int fd = evs[i].data.fd;
-			if (fd == sfd) {
-				struct signalfd_siginfo si;
-				if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-					log_info("signal %u: stopping the VM", si.ssi_signo);
-					vm->exit_signal = (int)si.ssi_signo;
-					vm_request_stop(vm, VM_EXIT_SIGNAL);
-				}
-			} else if (fd == vm->stop_fd) {
-				uint64_t v;
-				if (read(vm->stop_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-					log_warn("stop eventfd: %s", strerror(errno));
-			} else if (fd == STDIN_FILENO && !in.len) {
-				read_stdin(vm, ep, &in, &stdin_open);
-			}
-		}
-	}
-
+void vm_stop_vcpus(struct vm *vm)
+{
+	/* exit_reason is set: wake paused vCPUs and kick the running ones. */
+	pthread_mutex_lock(&vm->pause_lock);
+	pthread_cond_broadcast(&vm->pause_cond);
+	pthread_mutex_unlock(&vm->pause_lock);
 	for (unsigned i = 0; i < vm->ncpus; i++)
 		vcpu_kick(&vm->vcpus[i]);
 	for (unsigned i = 0; i < vm->ncpus; i++)
 		vcpu_join(&vm->vcpus[i]);
-	console_restore();
-	close(ep);
-	close(sfd);
-	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-	return (enum vm_exit)vm->exit_reason;
 }
 
 void vm_destroy(struct vm *vm)
 {
+	vm_sdei_destroy(vm);
 	for (unsigned i = 0; i < vm->ncpus; i++)
 		kvm_vcpu_destroy(&vm->kvm, &vm->vcpus[i].h);
 	kvm_vm_destroy(&vm->kvm);
 	uart16550_destroy(&vm->uart);
+	pl061_destroy(&vm->gpio);
 	if (vm->stop_fd >= 0)
 		close(vm->stop_fd);
-	vm->stop_fd = -1;
+	if (vm->note_fd >= 0)
+		close(vm->note_fd);
+	vm->stop_fd = vm->note_fd = -1;
+	pthread_mutex_destroy(&vm->power_lock);
+	pthread_mutex_destroy(&vm->pause_lock);
+	pthread_cond_destroy(&vm->pause_cond);
+	pthread_mutex_destroy(&vm->note_lock);
 }

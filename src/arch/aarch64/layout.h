@@ -9,7 +9,7 @@
  *               |                            | TERN_MAX_VCPUS
  *   0x0900_0000 +----------------------------+ 16550A UART (4 KiB)
  *   0x0901_0000 | PL031 RTC (reserved)       |
- *   0x0903_0000 | PL061 GPIO (reserved)      |
+ *   0x0903_0000 | PL061 GPIO: power button   |
  *   0x0a00_0000 | virtio-mmio slots (512 B)  |
  *   0x4000_0000 +----------------------------+ guest RAM (--memory)
  *               | kernel Image at            |
@@ -35,6 +35,7 @@
 #define LAYOUT_UART_SIZE     0x00001000ULL
 #define LAYOUT_RTC_BASE      0x09010000ULL
 #define LAYOUT_GPIO_BASE     0x09030000ULL
+#define LAYOUT_GPIO_SIZE     0x00001000ULL
 #define LAYOUT_VIRTIO_BASE   0x0a000000ULL
 #define LAYOUT_VIRTIO_STRIDE 0x00000200ULL
 

@@ -32,6 +32,8 @@ void config_free(struct vm_config *c)
 	free(c->kernel);
 	free(c->initrd);
 	free(c->cmdline);
+	free(c->control);
+	free(c->qmp);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -97,15 +99,49 @@ static int parse_memory(const char *s, uint64_t *out, struct config_error *err)
 }
 
 /* Flags that take a value; matched as "--name value" or "--name=value". */
-enum opt { OPT_KERNEL, OPT_INITRD, OPT_CMDLINE, OPT_CPUS, OPT_MEMORY, OPT_CONFIG, OPT_GIC };
+enum opt {
+	OPT_KERNEL,
+	OPT_INITRD,
+	OPT_CMDLINE,
+	OPT_CPUS,
+	OPT_MEMORY,
+	OPT_CONFIG,
+	OPT_GIC,
+	OPT_SDEI_EVENT,
+	OPT_CONTROL,
+	OPT_QMP,
+};
 static const struct {
 	const char *name;
 	enum opt id;
 } value_opts[] = {
-        {"kernel", OPT_KERNEL}, {"initrd", OPT_INITRD}, {"cmdline", OPT_CMDLINE},
-        {"cpus", OPT_CPUS},     {"memory", OPT_MEMORY}, {"config", OPT_CONFIG},
-        {"gic", OPT_GIC},
+        {"kernel", OPT_KERNEL}, {"initrd", OPT_INITRD},         {"cmdline", OPT_CMDLINE},
+        {"cpus", OPT_CPUS},     {"memory", OPT_MEMORY},         {"config", OPT_CONFIG},
+        {"gic", OPT_GIC},       {"sdei-event", OPT_SDEI_EVENT}, {"control", OPT_CONTROL},
+        {"qmp", OPT_QMP},
 };
+
+/* Adds one --sdei-event; the same number twice is refused here so the user
+ * hears about it before the VM is built. */
+static int add_sdei_event(struct vm_config *c, const char *v, const char *what,
+                          struct config_error *err)
+{
+	struct sdei_event_spec spec;
+	if (sdei_parse_event_spec(v, &spec))
+		return fail(err,
+		            "%s wants NUM,private|shared,normal|critical with NUM from 1, not '%s'",
+		            what, v);
+	if (spec.num == 0 || spec.num >= SDEI_DYN_EVENT_BASE)
+		return fail(err, "%s: event %u is reserved (use 1 to %u)", what, spec.num,
+		            SDEI_DYN_EVENT_BASE - 1);
+	for (unsigned i = 0; i < c->n_sdei_events; i++)
+		if (c->sdei_events[i].num == spec.num)
+			return fail(err, "%s: event %u is declared twice", what, spec.num);
+	if (c->n_sdei_events == SDEI_MAX_PLATFORM)
+		return fail(err, "%s: at most %d platform events", what, SDEI_MAX_PLATFORM);
+	c->sdei_events[c->n_sdei_events++] = spec;
+	return 0;
+}
 
 static int apply_opt(enum opt id, const char *v, struct vm_config *c, struct config_error *err)
 {
@@ -125,6 +161,14 @@ static int apply_opt(enum opt id, const char *v, struct vm_config *c, struct con
 		return parse_memory(v, &c->memory, err);
 	case OPT_CONFIG:
 		return config_load_file(v, c, err);
+	case OPT_SDEI_EVENT:
+		return add_sdei_event(c, v, "--sdei-event", err);
+	case OPT_CONTROL:
+		set_str(&c->control, v);
+		return 0;
+	case OPT_QMP:
+		set_str(&c->qmp, v);
+		return 0;
 	case OPT_GIC:
 		if (!strcmp(v, "auto"))
 			c->gic_version = 0;
@@ -151,6 +195,10 @@ int config_parse_args(int argc, char *const argv[], struct vm_config *c, struct 
 		}
 		if (!strcmp(a, "--reboot")) {
 			c->reboot = 1;
+			continue;
+		}
+		if (!strcmp(a, "--no-sdei")) {
+			c->no_sdei = 1;
 			continue;
 		}
 		if (strncmp(a, "--", 2) != 0)
@@ -208,16 +256,50 @@ int config_load_file(const char *path, struct vm_config *c, struct config_error 
 	json_t *v;
 	json_object_foreach(root, key, v)
 	{
-		if (strcmp(key, "kernel") && strcmp(key, "initrd") && strcmp(key, "cmdline") &&
-		    strcmp(key, "cpus") && strcmp(key, "memory")) {
+		static const char *const known[] = {"kernel",      "initrd",  "cmdline",
+		                                    "cpus",        "memory",  "sdei",
+		                                    "sdei_events", "control", "qmp"};
+		int ok = 0;
+		for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+			ok |= !strcmp(key, known[k]);
+		if (!ok) {
 			r = fail(err, "%s: unknown key \"%s\"", path, key);
 			goto out;
 		}
 	}
 	if ((r = json_str(root, "kernel", &c->kernel, err, path)) ||
 	    (r = json_str(root, "initrd", &c->initrd, err, path)) ||
-	    (r = json_str(root, "cmdline", &c->cmdline, err, path)))
+	    (r = json_str(root, "cmdline", &c->cmdline, err, path)) ||
+	    (r = json_str(root, "control", &c->control, err, path)) ||
+	    (r = json_str(root, "qmp", &c->qmp, err, path)))
 		goto out;
+	v = json_object_get(root, "sdei");
+	if (v) {
+		if (!json_is_boolean(v)) {
+			r = fail(err, "%s: \"sdei\" must be true or false", path);
+			goto out;
+		}
+		c->no_sdei = !json_is_true(v);
+	}
+	v = json_object_get(root, "sdei_events");
+	if (v) {
+		size_t i;
+		json_t *e;
+		if (!json_is_array(v)) {
+			r = fail(err, "%s: \"sdei_events\" must be an array of strings", path);
+			goto out;
+		}
+		json_array_foreach(v, i, e)
+		{
+			if (!json_is_string(e)) {
+				r = fail(err, "%s: \"sdei_events\" must be an array of strings",
+				         path);
+				goto out;
+			}
+			if ((r = add_sdei_event(c, json_string_value(e), path, err)))
+				goto out;
+		}
+	}
 	v = json_object_get(root, "cpus");
 	if (v) {
 		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
@@ -263,6 +345,8 @@ int config_validate(const struct vm_config *c, struct config_error *err)
 		            (unsigned long long)(LAYOUT_RAM_MAX >> 30));
 	if (c->memory & 0xfff)
 		return fail(err, "--memory must be a multiple of 4 KiB");
+	if (c->no_sdei && c->n_sdei_events)
+		return fail(err, "--sdei-event and --no-sdei contradict each other");
 	if (c->gic_version == 2 && c->cpus > 8)
 		return fail(err, "GICv2 supports at most 8 vCPUs (asked for %u)", c->cpus);
 	return 0;

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sdei/sdei.h"
+
 #define CONFIG_DEFAULT_MEMORY  (256ULL << 20)
 #define CONFIG_DEFAULT_CMDLINE "console=ttyS0 panic=-1"
 #define CONFIG_MAX_CPUS        64
@@ -19,6 +21,11 @@ struct vm_config {
 	int verbose;
 	int reboot;      /* guest reset reboots the VM instead of exiting */
 	int gic_version; /* 0 = auto (v3, else v2) */
+	int no_sdei;     /* --no-sdei: do not offer SDEI to the guest */
+	struct sdei_event_spec sdei_events[SDEI_MAX_PLATFORM];
+	unsigned n_sdei_events;
+	char *control; /* Unix socket path for QMP, NULL: none */
+	char *qmp;     /* "tcp:127.0.0.1:PORT", NULL: none */
 };
 
 struct config_error {

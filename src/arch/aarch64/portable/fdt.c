@@ -7,7 +7,10 @@
 
 #include "arch/aarch64/layout.h"
 
-#define PHANDLE_GIC 1
+#define PHANDLE_GIC  1
+#define PHANDLE_CLK  2
+#define PHANDLE_GPIO 3
+#define KEY_POWER    116 /* linux/input-event-codes.h */
 
 /* GIC binding: first cell is the interrupt type, last the trigger flags. */
 #define GIC_SPI             0
@@ -163,6 +166,44 @@ static void add_mmio(struct fdt_writer *w, const char *node, const char *compat,
 	end(w);
 }
 
+/* The power button as QEMU's virt board wires it: a PL061 whose pin 3 is a
+ * gpio-keys KEY_POWER. PrimeCell devices need their bus clock described. */
+static void add_power_button(struct fdt_writer *w)
+{
+	char name[48];
+	begin(w, "apb-pclk");
+	prop_str(w, "compatible", "fixed-clock");
+	prop_u32(w, "#clock-cells", 0);
+	prop_u32(w, "clock-frequency", 24000000);
+	prop_str(w, "clock-output-names", "clk24mhz");
+	prop_u32(w, "phandle", PHANDLE_CLK);
+	end(w);
+
+	node_name(name, sizeof(name), "pl061", LAYOUT_GPIO_BASE);
+	begin(w, name);
+	static const char compat[] = "arm,pl061\0arm,primecell";
+	fw_check(w, fdt_property(w->buf, "compatible", compat, sizeof(compat)));
+	prop_reg64(w, LAYOUT_GPIO_BASE, LAYOUT_GPIO_SIZE);
+	uint32_t irq[3] = {GIC_SPI, LAYOUT_SPI_GPIO, IRQ_TYPE_LEVEL_HIGH};
+	prop_cells(w, "interrupts", irq, 3);
+	prop_empty(w, "gpio-controller");
+	prop_u32(w, "#gpio-cells", 2);
+	prop_u32(w, "clocks", PHANDLE_CLK);
+	prop_str(w, "clock-names", "apb_pclk");
+	prop_u32(w, "phandle", PHANDLE_GPIO);
+	end(w);
+
+	begin(w, "gpio-keys");
+	prop_str(w, "compatible", "gpio-keys");
+	begin(w, "poweroff");
+	prop_str(w, "label", "GPIO Key Poweroff");
+	prop_u32(w, "linux,code", KEY_POWER);
+	uint32_t gpios[3] = {PHANDLE_GPIO, 3, 0}; /* pin 3, active high */
+	prop_cells(w, "gpios", gpios, 3);
+	end(w);
+	end(w);
+}
+
 int fdt_build(const struct fdt_params *p, void *buf, size_t size)
 {
 	if (!p->ncpus || p->ncpus > TERN_MAX_VCPUS || !p->mpidr ||
@@ -219,6 +260,8 @@ int fdt_build(const struct fdt_params *p, void *buf, size_t size)
 	add_gic(&w, p);
 	add_timer(&w, p);
 	add_mmio(&w, "uart", "ns16550a", LAYOUT_UART_BASE, LAYOUT_UART_SIZE, LAYOUT_SPI_UART);
+	if (p->power_button)
+		add_power_button(&w);
 	for (unsigned i = 0; i < p->nmmio; i++)
 		add_mmio(&w, p->mmio[i].node_name, p->mmio[i].compatible, p->mmio[i].base,
 		         p->mmio[i].size, p->mmio[i].spi);

@@ -20,6 +20,7 @@ struct fdt_params {
 	const char *bootargs;               /* may be NULL */
 	uint64_t initrd_start, initrd_end;  /* both 0 when there is none */
 	int sdei;                           /* advertise /firmware/sdei */
+	int power_button;                   /* PL061 GPIO + gpio-keys KEY_POWER */
 	const struct fdt_mmio_device *mmio; /* extra devices, e.g. virtio */
 	unsigned nmmio;
 };

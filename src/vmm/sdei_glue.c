@@ -1,0 +1,303 @@
+/* Wires the portable SDEI dispatcher (src/sdei) to KVM vCPUs, and handles
+ * the PSCI CPU_ON/CPU_OFF calls tern takes over so that SDEI sees every power
+ * change of a vCPU. */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "arch/aarch64/smccc.h"
+#include "sdei/sdei.h"
+#include "vmm/core/log.h"
+#include "vmm/vm.h"
+
+static struct ratelimit hvc_rl = RATELIMIT_INIT(5000, 10);
+
+#define KVM_REG_ELR_EL1  kvm_reg_core_id(offsetof(struct kvm_regs, elr_el1))
+#define KVM_REG_SPSR_EL1 kvm_reg_core_id(offsetof(struct kvm_regs, spsr[KVM_SPSR_EL1]))
+#define KVM_REG_SCTLR    ARM64_SYS_REG(3, 0, 1, 0, 0)
+
+static struct vcpu *vcpu_of(void *opaque, unsigned int index)
+{
+	struct vm *vm = opaque;
+	return &vm->vcpus[index];
+}
+
+static int op_get_regs(void *opaque, unsigned int vcpu, struct sdei_regs *regs)
+{
+	struct kvm_vcpu_handle *h = &vcpu_of(opaque, vcpu)->h;
+	int r = 0;
+	for (unsigned i = 0; i < 18 && !r; i++)
+		r = kvm_vcpu_get_reg(h, KVM_REG_X(i), &regs->x[i]);
+	if (!r)
+		r = kvm_vcpu_get_reg(h, KVM_REG_PC, &regs->pc);
+	if (!r)
+		r = kvm_vcpu_get_reg(h, KVM_REG_PSTATE, &regs->pstate);
+	return r;
+}
+
+static int op_set_regs(void *opaque, unsigned int vcpu, const struct sdei_regs *regs)
+{
+	struct kvm_vcpu_handle *h = &vcpu_of(opaque, vcpu)->h;
+	int r = 0;
+	for (unsigned i = 0; i < 18 && !r; i++)
+		r = kvm_vcpu_set_reg(h, KVM_REG_X(i), regs->x[i]);
+	if (!r)
+		r = kvm_vcpu_set_reg(h, KVM_REG_PC, regs->pc);
+	if (!r)
+		r = kvm_vcpu_set_reg(h, KVM_REG_PSTATE, regs->pstate);
+	return r;
+}
+
+static int op_get_sctlr(void *opaque, unsigned int vcpu, uint64_t *sctlr)
+{
+	return kvm_vcpu_get_reg(&vcpu_of(opaque, vcpu)->h, KVM_REG_SCTLR, sctlr);
+}
+
+static int op_set_elr_spsr(void *opaque, unsigned int vcpu, uint64_t elr, uint64_t spsr)
+{
+	struct kvm_vcpu_handle *h = &vcpu_of(opaque, vcpu)->h;
+	int r = kvm_vcpu_set_reg(h, KVM_REG_ELR_EL1, elr);
+	return r ? r : kvm_vcpu_set_reg(h, KVM_REG_SPSR_EL1, spsr);
+}
+
+static void op_kick(void *opaque, unsigned int vcpu)
+{
+	vcpu_kick(vcpu_of(opaque, vcpu));
+}
+
+/* Called with the dispatcher's lock held: only queue, never block. */
+static void op_completed(void *opaque, uint32_t event, unsigned int vcpu, bool resumed)
+{
+	struct vm *vm = opaque;
+	pthread_mutex_lock(&vm->note_lock);
+	if (vm->note_len == VM_NOTE_RING) {
+		vm->notes_dropped++;
+	} else {
+		struct vm_sdei_note *n = &vm->notes[(vm->note_head + vm->note_len) % VM_NOTE_RING];
+		n->event = event;
+		n->vcpu = vcpu;
+		n->resumed = resumed;
+		vm->note_len++;
+	}
+	pthread_mutex_unlock(&vm->note_lock);
+	uint64_t one = 1;
+	if (write(vm->note_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_debug("SDEI completion note: %s", strerror(errno));
+}
+
+unsigned vm_take_sdei_notes(struct vm *vm, struct vm_sdei_note *out, unsigned max)
+{
+	unsigned n = 0;
+	pthread_mutex_lock(&vm->note_lock);
+	while (n < max && vm->note_len) {
+		out[n++] = vm->notes[vm->note_head];
+		vm->note_head = (vm->note_head + 1) % VM_NOTE_RING;
+		vm->note_len--;
+	}
+	pthread_mutex_unlock(&vm->note_lock);
+	return n;
+}
+
+static const struct sdei_vcpu_ops sdei_ops = {
+        .get_regs = op_get_regs,
+        .set_regs = op_set_regs,
+        .get_sctlr = op_get_sctlr,
+        .set_elr_spsr = op_set_elr_spsr,
+        .kick = op_kick,
+        .completed = op_completed,
+};
+
+int vm_sdei_setup(struct vm *vm)
+{
+	const struct vm_config *c = vm->cfg;
+	for (unsigned i = 0; i < vm->ncpus; i++)
+		vm->vcpus[i].power = i == 0 ? VCPU_ON : VCPU_OFF;
+	if (c->no_sdei) {
+		log_info("SDEI off (--no-sdei)");
+		return 0;
+	}
+	if (!smccc_filter_supported(vm->kvm.vm_fd)) {
+		if (c->n_sdei_events) {
+			log_error("this host's KVM cannot forward hypercalls (the SMCCC filter "
+			          "needs Linux >= 6.4): --sdei-event cannot work");
+			return -ENOTSUP;
+		}
+		log_warn("this host's KVM lacks the SMCCC filter (Linux >= 6.4): running without "
+		         "SDEI");
+		return 0;
+	}
+	int r = smccc_filter_install(vm->kvm.vm_fd);
+	if (r) {
+		log_error("cannot install the SMCCC filter: %s", strerror(-r));
+		return r;
+	}
+	vm->psci_in_tern = 1;
+	vm->sdei = sdei_create(vm->ncpus, &sdei_ops, vm);
+	if (!vm->sdei) {
+		log_error("cannot create the SDEI dispatcher");
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < c->n_sdei_events; i++) {
+		r = sdei_add_event(vm->sdei, &c->sdei_events[i]);
+		if (r) {
+			log_error("SDEI event %u: %s", c->sdei_events[i].num, strerror(-r));
+			return r;
+		}
+	}
+	/* Interrupts of tern's own devices may be bound to SDEI events. */
+	if ((r = sdei_own_interrupt(vm->sdei, 32 + LAYOUT_SPI_UART)))
+		return r;
+	for (unsigned i = 0; i < vm->ncpus; i++) {
+		sdei_vcpu_set_mpidr(vm->sdei, i, vm->vcpus[i].h.mpidr);
+		if (i)
+			sdei_vcpu_power_off(vm->sdei, i);
+	}
+	sdei_start(vm->sdei);
+	log_info("SDEI v1.1 on: %u platform event%s", c->n_sdei_events,
+	         c->n_sdei_events == 1 ? "" : "s");
+	return 0;
+}
+
+void vm_sdei_destroy(struct vm *vm)
+{
+	if (vm->sdei)
+		sdei_destroy(vm->sdei);
+	vm->sdei = NULL;
+}
+
+static void set_x0(struct vcpu *v, uint64_t val)
+{
+	int r = kvm_vcpu_set_reg(&v->h, KVM_REG_X(0), val);
+	if (r)
+		log_error("vCPU %u: cannot return a hypercall result: %s", v->h.index,
+		          strerror(-r));
+}
+
+static void handle_sdei(struct vcpu *v, uint32_t fn)
+{
+	uint64_t args[5], x0 = 0;
+	for (unsigned i = 0; i < 5; i++)
+		if (kvm_vcpu_get_reg(&v->h, KVM_REG_X(i + 1), &args[i])) {
+			set_x0(v, (uint64_t)(int64_t)SDEI_NOT_SUPPORTED);
+			return;
+		}
+	int r = sdei_handle_call(v->vm->sdei, v->h.index, fn, args, &x0);
+	if (r == 1)
+		set_x0(v, x0);
+	else if (r < 0 && ratelimit_allow(&hvc_rl))
+		log_error("vCPU %u: SDEI call 0x%x failed in tern: %s", v->h.index, fn,
+		          strerror(-r));
+}
+
+static struct vcpu *vcpu_by_mpidr(struct vm *vm, uint64_t mpidr)
+{
+	const uint64_t aff = 0xff00ffffffULL;
+	for (unsigned i = 0; i < vm->ncpus; i++)
+		if ((vm->vcpus[i].h.mpidr & aff) == (mpidr & aff))
+			return &vm->vcpus[i];
+	return NULL;
+}
+
+static void handle_cpu_on(struct vcpu *v)
+{
+	uint64_t mpidr, entry, ctx;
+	if (kvm_vcpu_get_reg(&v->h, KVM_REG_X(1), &mpidr) ||
+	    kvm_vcpu_get_reg(&v->h, KVM_REG_X(2), &entry) ||
+	    kvm_vcpu_get_reg(&v->h, KVM_REG_X(3), &ctx)) {
+		set_x0(v, (uint64_t)(int64_t)PSCI_RET_INVALID_PARAMS);
+		return;
+	}
+	struct vcpu *t = vcpu_by_mpidr(v->vm, mpidr);
+	int64_t ret = PSCI_RET_SUCCESS;
+	if (!t) {
+		ret = PSCI_RET_INVALID_PARAMS;
+	} else {
+		pthread_mutex_lock(&v->vm->power_lock);
+		if (t->power == VCPU_ON)
+			ret = PSCI_RET_ALREADY_ON;
+		else if (t->power == VCPU_ON_PENDING)
+			ret = PSCI_RET_ON_PENDING;
+		else {
+			t->power = VCPU_ON_PENDING;
+			t->on_entry = entry;
+			t->on_context = ctx;
+		}
+		pthread_mutex_unlock(&v->vm->power_lock);
+	}
+	set_x0(v, (uint64_t)ret);
+	if (ret == PSCI_RET_SUCCESS)
+		vcpu_kick(t);
+}
+
+static void handle_cpu_off(struct vcpu *v)
+{
+	pthread_mutex_lock(&v->vm->power_lock);
+	v->power = VCPU_OFF;
+	pthread_mutex_unlock(&v->vm->power_lock);
+	if (v->vm->sdei)
+		sdei_vcpu_power_off(v->vm->sdei, v->h.index);
+	struct kvm_mp_state mp = {.mp_state = KVM_MP_STATE_STOPPED};
+	if (ioctl(v->h.fd, KVM_SET_MP_STATE, &mp) < 0)
+		log_error("vCPU %u: cannot power off: %s", v->h.index, strerror(errno));
+}
+
+void vcpu_service_power(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	pthread_mutex_lock(&vm->power_lock);
+	int pending = v->power == VCPU_ON_PENDING;
+	uint64_t entry = v->on_entry, ctx = v->on_context;
+	pthread_mutex_unlock(&vm->power_lock);
+	if (!pending)
+		return;
+	/* PSCI CPU_ON: the vCPU starts from its reset state at entry, x0 =
+	 * context. KVM_ARM_VCPU_INIT resets it (same features as at creation,
+	 * so still powered off); then it is made runnable. */
+	char why[128];
+	struct kvm_mp_state mp = {.mp_state = KVM_MP_STATE_RUNNABLE};
+	int r = kvm_vcpu_reset(&vm->kvm, &v->h, why, sizeof(why));
+	if (!r)
+		r = kvm_vcpu_set_reg(&v->h, KVM_REG_PC, entry);
+	if (!r)
+		r = kvm_vcpu_set_reg(&v->h, KVM_REG_X(0), ctx);
+	if (!r && ioctl(v->h.fd, KVM_SET_MP_STATE, &mp) < 0)
+		r = -errno;
+	if (r) {
+		log_error("vCPU %u: PSCI CPU_ON failed: %s", v->h.index, strerror(-r));
+		vm_request_stop(vm, VM_EXIT_ERROR);
+		return;
+	}
+	if (vm->sdei)
+		sdei_vcpu_reset(vm->sdei, v->h.index);
+	pthread_mutex_lock(&vm->power_lock);
+	v->power = VCPU_ON;
+	pthread_mutex_unlock(&vm->power_lock);
+}
+
+void vcpu_service_sdei(struct vcpu *v)
+{
+	if (!v->vm->sdei)
+		return;
+	int r = sdei_vcpu_deliver(v->vm->sdei, v->h.index);
+	if (r < 0 && ratelimit_allow(&hvc_rl))
+		log_error("vCPU %u: SDEI dispatch failed: %s", v->h.index, strerror(-r));
+}
+
+void vcpu_handle_hypercall(struct vcpu *v)
+{
+	uint32_t fn = (uint32_t)v->h.run->hypercall.nr;
+	if (smccc_is_sdei(fn) && v->vm->sdei) {
+		handle_sdei(v, fn);
+	} else if (v->vm->psci_in_tern && (fn == PSCI_0_2_CPU_ON || fn == PSCI_0_2_CPU_ON_64)) {
+		handle_cpu_on(v);
+	} else if (v->vm->psci_in_tern && fn == PSCI_0_2_CPU_OFF) {
+		handle_cpu_off(v);
+	} else {
+		if (ratelimit_allow(&hvc_rl))
+			log_warn("vCPU %u: unexpected hypercall 0x%x answered NOT_SUPPORTED",
+			         v->h.index, fn);
+		set_x0(v, (uint64_t)-1);
+	}
+}
