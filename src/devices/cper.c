@@ -165,7 +165,8 @@ int cper_record_build(enum cper_severity sev, const struct cper_section *s, unsi
 		return r;
 	uint8_t *d = buf;
 	memset(d, 0, total);
-	memcpy(d, "CPER", 4);
+	static const uint8_t signature[4] = {'C', 'P', 'E', 'R'};
+	memcpy(d, signature, sizeof(signature));
 	put_le(d + 4, CPER_RECORD_REV, 2);
 	put_le(d + 6, 0xffffffff, 4); /* signature end */
 	put_le(d + 10, n, 2);

@@ -19,7 +19,7 @@
 
 /* Bytes read from one client per wakeup: bounds how long one busy client
  * can hold the loop before the others get their turn. */
-#define READ_BUDGET (64 * 1024)
+#define READ_BUDGET ((size_t)64 * 1024)
 
 struct control_client {
 	struct ev_handler h;
@@ -77,7 +77,8 @@ static int client_flush(struct control_client *c)
 		}
 		qmp_session_consume(c->sess, (size_t)w);
 	}
-	out = qmp_session_output(c->sess, &len);
+	if (!qmp_session_output(c->sess, &len))
+		len = 0;
 	/* A session that wants to end (overflowed backlog, or asked to) gets
 	 * what the socket takes now and no more: waiting on a client that does
 	 * not read is how one client could pin memory forever. */
@@ -190,7 +191,7 @@ int control_server_listen_unix(struct control_server *cs, const char *path, char
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return set_why(why, n, 0, "control socket path '%s' is too long", path);
-	strcpy(sa.sun_path, path);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
 
 	struct stat st;
 	if (lstat(path, &st) == 0) {
@@ -255,7 +256,7 @@ int control_server_listen_tcp(struct control_server *cs, const char *spec, char 
 		return set_why(why, n, 0, "--qmp wants tcp:127.0.0.1:PORT, not '%s'", spec);
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	if (!strcmp(host, "localhost"))
-		strcpy(host, "127.0.0.1");
+		snprintf(host, sizeof(host), "127.0.0.1");
 	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1 || (ntohl(sa.sin_addr.s_addr) >> 24) != 127)
 		return set_why(why, n, 0,
 		               "--qmp listens on loopback only (127.x.x.x or localhost), not '%s'",

@@ -52,7 +52,7 @@ static size_t write_fadt(struct acpi_buf *b, uint64_t dsdt_gpa)
 	acpi_buf_u8(b, 3);                       /* minor revision: 6.3 */
 	acpi_buf_u64(b, 0);                      /* X_FIRMWARE_CTRL: no FACS */
 	acpi_buf_u64(b, dsdt_gpa);               /* X_DSDT */
-	acpi_buf_zero(b, 12 * 10);               /* X_PM blocks, sleep registers */
+	acpi_buf_zero(b, (size_t)12 * 10);       /* X_PM blocks, sleep registers */
 	acpi_buf_u64(b, 0);                      /* hypervisor vendor identity */
 	acpi_table_end(b, t);
 	return t;

@@ -103,7 +103,7 @@ static void write_systab(struct acpi_buf *b, uint64_t page_gpa, uint64_t rsdp_gp
 	acpi_buf_u64(b, page_gpa + VENDOR_OFF);
 	acpi_buf_u32(b, 1); /* firmware revision */
 	acpi_buf_u32(b, 0);
-	acpi_buf_zero(b, 6 * 8); /* no consoles */
+	acpi_buf_zero(b, (size_t)6 * 8); /* no consoles */
 	/* No runtime services: the RT_PROPERTIES entry tells Linux so, which
 	 * keeps it from calling through the NULL table. */
 	acpi_buf_u64(b, 0);
