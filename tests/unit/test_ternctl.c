@@ -2,9 +2,9 @@
  * shown for replies and events, the QMP client against a scripted peer,
  * and the whole path (argv, client, real control server, fake VM) with the
  * server's event loop on a thread. ternctl's main.c is not included. */
-#include "../../tools/ternctl/ternctl_args.c"
-#include "../../tools/ternctl/ternctl_client.c"
-#include "../../tools/ternctl/ternctl_format.c"
+#include "../../tools/ternctl/ternctl_args.c"   /* NOLINT(bugprone-suspicious-include) */
+#include "../../tools/ternctl/ternctl_client.c" /* NOLINT(bugprone-suspicious-include) */
+#include "../../tools/ternctl/ternctl_format.c" /* NOLINT(bugprone-suspicious-include) */
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -22,7 +22,7 @@
 
 /* Largest CPER file read for "ras inject cper"; the server takes 4 KiB,
  * a little more lets it be the one that says the record is too large. */
-#define TERNCTL_CPER_FILE_MAX (64 * 1024)
+#define TERNCTL_CPER_FILE_MAX ((size_t)64 * 1024)
 
 enum ternctl_action {
 	TERNCTL_EXECUTE, /* send one command, show its reply */

@@ -310,16 +310,16 @@ static int parse_sdei(struct args_rest *r, struct ternctl_request *req, json_t *
 
 static int read_file(const char *path, uint8_t **data, size_t *len, char *why, size_t n)
 {
-	uint8_t *buf = malloc(TERNCTL_CPER_FILE_MAX + 1);
+	uint8_t *buf;
 	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), e;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), e = errno;
 
-	if (!buf || fd < 0) {
-		e = errno;
-		free(buf);
-		if (fd >= 0)
-			close(fd);
+	if (fd < 0)
 		return args_fail(why, n, "cannot read %s: %s", path, strerror(e));
+	buf = malloc(TERNCTL_CPER_FILE_MAX + 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
 	}
 	for (;;) {
 		ssize_t r = read(fd, buf + got, TERNCTL_CPER_FILE_MAX + 1 - got);
@@ -350,8 +350,8 @@ static int parse_cper(struct args_rest *r, struct ternctl_request *req, json_t *
                       size_t n)
 {
 	const char *path = next_word(r);
-	uint8_t *data;
-	size_t len;
+	uint8_t *data = NULL;
+	size_t len = 0;
 	char *b64;
 	int rc;
 
