@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Builds the SDEI conformance guest: a raw arm64 Image (header included) that
+# tern boots with --kernel.
+#   tests/guest/sdei/build.sh OUTDIR
+# Writes OUTDIR/sdei-conformance.bin (the Image) and OUTDIR/sdei-conformance.elf
+# (for objdump). CROSS_COMPILE defaults to aarch64-linux-gnu- (or empty on an
+# arm64 host without it).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../../.." && pwd)
+out=${1:?usage: build.sh OUTDIR}
+mkdir -p "$out"
+
+if [ -z "${CROSS_COMPILE+set}" ]; then
+	if command -v aarch64-linux-gnu-gcc >/dev/null; then
+		CROSS_COMPILE=aarch64-linux-gnu-
+	elif [ "$(uname -m)" = aarch64 ]; then
+		CROSS_COMPILE=
+	else
+		echo "build.sh: no aarch64-linux-gnu-gcc" >&2
+		exit 1
+	fi
+fi
+cc=${CROSS_COMPILE}gcc
+objcopy=${CROSS_COMPILE}objcopy
+
+# The TAP plan is the number of check calls: each runs exactly once, in
+# order (see main.c). Skipped platform checks are reported one for one.
+count_checks() {
+	grep -o -E '\btap_(eq|ok|wait)\(' "$@" | wc -l
+}
+platform_checks=$(count_checks "$here/platform.c")
+plan=$(($(count_checks "$here/main.c") + platform_checks))
+
+cflags=(-std=gnu11 -O2 -Wall -Wextra -Werror -Wmissing-prototypes -ffreestanding -nostdlib
+	-fno-pic -fno-pie -fno-stack-protector -fno-builtin -fno-common
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -mgeneral-regs-only -mstrict-align
+	-mbranch-protection=none -I"$top/src"
+	-DTAP_PLAN="$plan" -DPLATFORM_CHECKS="$platform_checks")
+# shellcheck disable=SC2054 # commas belong to -Wl options
+ldflags=(-nostdlib -static -no-pie -Wl,-T,"$here/linker.ld" -Wl,--build-id=none
+	-Wl,--no-warn-rwx-segments -Wl,-z,noexecstack)
+
+elf=$out/sdei-conformance.elf
+bin=$out/sdei-conformance.bin
+"$cc" "${cflags[@]}" "${ldflags[@]}" -o "$elf" \
+	"$here/start.S" "$here/tap.c" "$here/main.c" "$here/platform.c" -lgcc
+"$objcopy" -O binary "$elf" "$bin"
+
+# The Image header must have survived: magic at 56, image_size covering .bss.
+magic=$(od -An -tx1 -j56 -N4 "$bin" | tr -d ' \n')
+if [ "$magic" != 41524d64 ]; then
+	echo "build.sh: no ARM64 Image magic at offset 56 of $bin" >&2
+	exit 1
+fi
+image_size=$(od -An -tu8 -j16 -N8 "$bin" | tr -d ' \n')
+file_size=$(wc -c <"$bin")
+if [ "$image_size" -lt "$file_size" ] || [ $((image_size % 4096)) -ne 0 ]; then
+	echo "build.sh: image_size $image_size does not cover the $file_size-byte file" >&2
+	exit 1
+fi
+echo "build.sh: $bin ($file_size bytes, image_size $image_size, $plan checks," \
+	"$platform_checks of them on platform events)"
