@@ -945,6 +945,42 @@ static void test_connect_errors(void)
 	CHECK_EQ(ternctl_conn_open(&c, "tcp:nohost", dl), -EINVAL);
 	CHECK(strstr(c.why, "want tcp:HOST:PORT") != NULL);
 	CHECK_EQ(ternctl_conn_open(&c, "tcp:127.0.0.1:", dl), -EINVAL);
+
+	/* A server that never accepts: once its backlog is full, connecting
+	 * waits, and the deadline ends the wait. */
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), fill[8],
+	    nfill = 0;
+	unlink(path);
+	CHECK(strlen(path) < sizeof(sa.sun_path));
+	memcpy(sa.sun_path, path, strnlen(path, sizeof(sa.sun_path) - 1));
+	CHECK_EQ(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	CHECK_EQ(listen(lfd, 0), 0);
+	while (nfill < 8) {
+		fill[nfill] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (connect(fill[nfill], (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+			CHECK_EQ(errno, EAGAIN);
+			close(fill[nfill]);
+			break;
+		}
+		nfill++;
+	}
+	CHECK(nfill < 8);
+	CHECK_EQ(ternctl_conn_open(&c, path, ternctl_deadline(50)), -ETIMEDOUT);
+	CHECK(strstr(c.why, "timed out") != NULL);
+	while (nfill)
+		close(fill[--nfill]);
+	/* their queued connections still fill the backlog until taken */
+	for (int afd; (afd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK)) >= 0 || errno != EAGAIN;)
+		if (afd >= 0)
+			close(afd);
+
+	/* One that accepts (the kernel does) but never greets. */
+	CHECK_EQ(ternctl_conn_open(&c, path, dl), 0);
+	CHECK_EQ(ternctl_conn_negotiate(&c, ternctl_deadline(50)), -ETIMEDOUT);
+	ternctl_conn_close(&c);
+	close(lfd);
+	unlink(path);
 }
 
 int main(void)

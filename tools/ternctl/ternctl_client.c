@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -70,10 +71,12 @@ void ternctl_conn_init(struct ternctl_conn *c, int fd)
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
-static int open_unix(struct ternctl_conn *c, const char *path)
+static int open_unix(struct ternctl_conn *c, const char *path, int64_t deadline)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd;
+	int64_t left = deadline < 0 ? 0 : deadline - now_ms();
+	struct timeval tv = {.tv_sec = left / 1000, .tv_usec = (left % 1000) * 1000};
 
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return conn_fail(c, -ENAMETOOLONG, "cannot connect to %s: %s", path,
@@ -82,11 +85,20 @@ static int open_unix(struct ternctl_conn *c, const char *path)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return conn_fail(c, -errno, "socket: %s", strerror(errno));
-	/* A local connect either succeeds or fails at once. */
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = errno;
+	/* A non-blocking local connect cannot be waited for, and a blocking
+	 * one waits as long as the server's backlog is full (a hung VMM);
+	 * Linux bounds it by the send timeout. */
+	if (deadline >= 0 && left <= 0) {
 		close(fd);
-		return conn_fail(c, -e, "cannot connect to %s: %s", path, strerror(e));
+		return conn_fail(c, -ETIMEDOUT, "cannot connect to %s: timed out", path);
+	}
+	if (deadline >= 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = errno == EAGAIN ? ETIMEDOUT : errno;
+		close(fd);
+		return conn_fail(c, -e, "cannot connect to %s: %s", path,
+		                 e == ETIMEDOUT ? "timed out" : strerror(e));
 	}
 	ternctl_conn_init(c, fd);
 	return 0;
@@ -163,7 +175,7 @@ int ternctl_conn_open(struct ternctl_conn *c, const char *target, int64_t deadli
 	c->fd = -1;
 	if (!strncmp(target, "tcp:", 4))
 		return open_tcp(c, target, deadline);
-	return open_unix(c, target);
+	return open_unix(c, target, deadline);
 }
 
 void ternctl_conn_close(struct ternctl_conn *c)
