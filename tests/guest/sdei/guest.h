@@ -85,8 +85,9 @@ enum { SNAP_SP_AFTER = 31, SNAP_SP_BEFORE = 32, SNAP_SLOTS = 33 };
 void sdei_entry(void);
 void regs_signal_check(uint64_t *snap, uint64_t mpidr);
 extern char regs_signal_ret[];
-/* Returns a bitmask: bit n set if xn (4..17) lost its SENTINEL2 value,
- * bit 63 set on timeout. */
+/* Sends '\n' to the console (ending the caller's announcement), then waits.
+ * Returns a bitmask: bit n set if xn (4..17) lost its SENTINEL2 value, bit 63
+ * set on timeout. */
 uint64_t spin_sentinels(volatile uint32_t *flag, uint64_t deadline);
 extern char spin_sentinels_end[];
 extern char vectors[];

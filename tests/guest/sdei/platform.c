@@ -48,7 +48,8 @@ void platform_handler(struct entry_frame *f)
 		if (mode200 == P_NEST) {
 			uint64_t deadline = deadline_after(WAIT_SECONDS);
 
-			uart_puts("# tern-sdei: in normal handler, waiting for event 100\n");
+			/* spin_sentinels() sends the newline. */
+			uart_puts("# tern-sdei: in normal handler, waiting for event 100");
 			rec200.extra[0] = (int64_t)spin_sentinels(&rec100.count, deadline);
 			barrier();
 			rec200.extra[1] = sdei1(SDEI_FN_EVENT_STATUS, EV_SHARED);

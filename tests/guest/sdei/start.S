@@ -270,8 +270,10 @@ regs_signal_ret:
  * uint64_t spin_sentinels(volatile uint32_t *flag, uint64_t deadline)
  * Holds SENTINEL2(n) in x4..x17 while waiting for *flag != 0 or CNTVCT_EL0
  * to reach deadline, so that a critical handler taken meanwhile can check
- * them through EVENT_CONTEXT. Returns bit n set for each xn that changed,
- * bit 63 on timeout.
+ * them through EVENT_CONTEXT. The caller has printed the announcement
+ * without its newline: it is sent here, once the sentinels are in place, so
+ * the host (which reacts to whole lines) cannot raise the event too early.
+ * Returns bit n set for each xn that changed, bit 63 on timeout.
  */
 .macro	chk2 reg, n
 	sentinel2 x3, \n
@@ -298,6 +300,11 @@ spin_sentinels:
 	sentinel2 x15, 15
 	sentinel2 x16, 16
 	sentinel2 x17, 17
+	movz	x2, #0x0900, lsl #16	/* 16550A: THR at +0, LSR at +5 */
+0:	ldrb	w3, [x2, #5]
+	tbz	w3, #5, 0b		/* LSR.THRE */
+	mov	w3, #'\n'
+	strb	w3, [x2]
 	mov	x2, #0
 1:	ldr	w3, [x0]
 	cbnz	w3, 2f
