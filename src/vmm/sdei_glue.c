@@ -147,8 +147,13 @@ int vm_sdei_setup(struct vm *vm)
 		}
 	}
 	/* Interrupts of tern's own devices may be bound to SDEI events. */
-	if ((r = sdei_own_interrupt(vm->sdei, 32 + LAYOUT_SPI_UART)))
+	unsigned ndev = c->ndisks + c->nnets + (c->rng ? 1 : 0);
+	if ((r = sdei_own_interrupt(vm->sdei, 32 + LAYOUT_SPI_UART)) ||
+	    (r = sdei_own_interrupt(vm->sdei, 32 + LAYOUT_SPI_GPIO)))
 		return r;
+	for (unsigned i = 0; i < ndev; i++)
+		if ((r = sdei_own_interrupt(vm->sdei, 32 + LAYOUT_SPI_VIRTIO + i)))
+			return r;
 	for (unsigned i = 0; i < vm->ncpus; i++) {
 		sdei_vcpu_set_mpidr(vm->sdei, i, vm->vcpus[i].h.mpidr);
 		if (i)

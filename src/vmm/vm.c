@@ -16,6 +16,7 @@
 #include "arch/aarch64/portable/bootplan.h"
 #include "arch/aarch64/portable/fdt.h"
 #include "arch/aarch64/portable/image.h"
+#include "sdei/sdei.h"
 #include "vmm/console.h"
 #include "vmm/core/log.h"
 
@@ -36,20 +37,23 @@ static void uart_tx(void *ctx, uint8_t b)
 	console_putc(b);
 }
 
+void vm_set_spi(struct vm *vm, unsigned spi, int level)
+{
+	if (level && vm->sdei && sdei_interrupt_take(vm->sdei, 32 + spi))
+		return;
+	int r = kvm_vm_set_spi(&vm->kvm, spi, level);
+	if (r)
+		log_error("cannot set SPI %u: %s", spi, strerror(-r));
+}
+
 static void uart_irq(void *ctx, int level)
 {
-	struct vm *vm = ctx;
-	int r = kvm_vm_set_spi(&vm->kvm, LAYOUT_SPI_UART, level);
-	if (r)
-		log_error("cannot set the UART interrupt: %s", strerror(-r));
+	vm_set_spi(ctx, LAYOUT_SPI_UART, level);
 }
 
 static void gpio_irq(void *ctx, int level)
 {
-	struct vm *vm = ctx;
-	int r = kvm_vm_set_spi(&vm->kvm, LAYOUT_SPI_GPIO, level);
-	if (r)
-		log_error("cannot set the GPIO interrupt: %s", strerror(-r));
+	vm_set_spi(ctx, LAYOUT_SPI_GPIO, level);
 }
 
 int vm_press_power_button(struct vm *vm)
@@ -144,6 +148,11 @@ static int load_guest(struct vm *vm)
 	    (c->initrd && (r = load_file(vm, "initrd", c->initrd, plan.initrd_addr, isize))))
 		return r;
 
+	struct fdt_mmio_device mmio[VIRTIO_BOARD_MAX];
+	for (unsigned i = 0; i < vm->virtio.n; i++)
+		mmio[i] = (struct fdt_mmio_device){"virtio_mmio", "virtio,mmio",
+		                                   vm->virtio.slot[i].base, VIRTIO_MMIO_SIZE,
+		                                   vm->virtio.slot[i].spi};
 	uint64_t mpidr[TERN_MAX_VCPUS];
 	for (unsigned i = 0; i < vm->ncpus; i++)
 		mpidr[i] = vm->vcpus[i].h.mpidr;
@@ -156,6 +165,10 @@ static int load_guest(struct vm *vm)
 	        .bootargs = c->cmdline ? c->cmdline : CONFIG_DEFAULT_CMDLINE,
 	        .initrd_start = plan.initrd_addr,
 	        .initrd_end = plan.initrd_addr + plan.initrd_size,
+	        .sdei = vm->sdei != NULL,
+	        .power_button = 1,
+	        .mmio = mmio,
+	        .nmmio = vm->virtio.n,
 	};
 	void *fdt = kvm_vm_gpa_to_hva(&vm->kvm, plan.fdt_addr, LAYOUT_FDT_MAX);
 	int fsize = fdt ? fdt_build(&fp, fdt, LAYOUT_FDT_MAX) : -ENOMEM;
@@ -181,7 +194,7 @@ static int load_guest(struct vm *vm)
 	return 0;
 }
 
-int vm_create(struct vm *vm, const struct vm_config *cfg)
+int vm_create(struct vm *vm, const struct vm_config *cfg, struct evloop *loop)
 {
 	char why[256];
 	int r;
@@ -221,12 +234,16 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 		snprintf(why, sizeof(why), "cannot place the UART: %s", strerror(-r));
 		goto fail;
 	}
+	vm->mem = (struct guest_mem){
+	        .host = vm->kvm.ram, .gpa_base = vm->kvm.ram_base, .size = vm->kvm.ram_size};
 	pl061_init(&vm->gpio, gpio_irq, vm);
 	if ((r = mmio_bus_add(&vm->bus, LAYOUT_GPIO_BASE, LAYOUT_GPIO_SIZE, &pl061_ops,
 	                      &vm->gpio))) {
 		snprintf(why, sizeof(why), "cannot place the GPIO: %s", strerror(-r));
 		goto fail;
 	}
+	if ((r = virtio_board_create(vm, loop)))
+		return r;
 	return load_guest(vm);
 fail:
 	log_error("%s", why);
@@ -294,6 +311,7 @@ void vm_stop_vcpus(struct vm *vm)
 
 void vm_destroy(struct vm *vm)
 {
+	virtio_board_destroy(vm);
 	vm_sdei_destroy(vm);
 	for (unsigned i = 0; i < vm->ncpus; i++)
 		kvm_vcpu_destroy(&vm->kvm, &vm->vcpus[i].h);

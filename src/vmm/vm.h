@@ -10,7 +10,10 @@
 #include "devices/pl061.h"
 #include "devices/uart16550.h"
 #include "vmm/core/config.h"
+#include "vmm/core/evloop.h"
+#include "vmm/core/guest_mem.h"
 #include "vmm/core/mmio_bus.h"
+#include "vmm/virtio_board.h"
 
 /* How a VM run ended; main() maps these to exit codes (docs/cli.md). */
 enum vm_exit {
@@ -69,8 +72,10 @@ struct vm {
 	struct mmio_bus bus;
 	struct uart16550 uart;
 	struct pl061 gpio; /* the power button */
-	int stop_fd;       /* eventfd: a vCPU thread asks the main loop to stop the VM */
-	int exit_reason;   /* enum vm_exit, set once */
+	struct guest_mem mem;
+	struct virtio_board virtio;
+	int stop_fd;     /* eventfd: a vCPU thread asks the main loop to stop the VM */
+	int exit_reason; /* enum vm_exit, set once */
 	int exit_signal;
 
 	struct sdei *sdei; /* NULL: SDEI is off */
@@ -95,7 +100,10 @@ struct vm {
 
 /* Builds the VM from the config. Returns 0, or a negative errno after
  * printing why. */
-int vm_create(struct vm *vm, const struct vm_config *cfg);
+int vm_create(struct vm *vm, const struct vm_config *cfg, struct evloop *loop);
+/* Raises or lowers a device's SPI, or signals its SDEI event instead when
+ * the guest bound the interrupt (INTERRUPT_BIND). Any thread. */
+void vm_set_spi(struct vm *vm, unsigned spi, int level);
 void vm_destroy(struct vm *vm);
 /* Starts the vCPU threads / stops (after vm_request_stop) and joins them. */
 int vm_start_vcpus(struct vm *vm);

@@ -215,7 +215,7 @@ int vmm_main(const struct vm_config *cfg)
 	console_setup();
 	int status;
 	for (;;) {
-		if (vm_create(&vm, cfg)) {
+		if (vm_create(&vm, cfg, &vmm.loop)) {
 			vm_destroy(&vm);
 			status = STATUS_FAILURE;
 			break;

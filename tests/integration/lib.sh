@@ -36,7 +36,8 @@ run_guest() {
 	echo $? >"$WORK/$name.rc"
 }
 
-# check NAME DETAIL COMMAND...: passes when COMMAND succeeds.
+# check NAME DETAIL COMMAND...: passes when COMMAND succeeds. On failure it
+# shows $WORK/NAME.out/.err and any files named in $LOGS.
 check() {
 	name=$1
 	detail=$2
@@ -45,7 +46,7 @@ check() {
 		result pass "$name" "$detail"
 	else
 		result fail "$name" "$detail"
-		show_log "$WORK/$name.out" "$WORK/$name.err"
+		show_log "$WORK/$name.out" "$WORK/$name.err" ${LOGS:-}
 	fi
 }
 

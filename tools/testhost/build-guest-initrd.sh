@@ -7,8 +7,15 @@ out=$1
 assets=${TERN_ASSETS:-$top/build/assets}
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage/bin"
+mkdir -p "$stage/bin" "$stage/lib/modules"
 cp "$assets/busybox" "$stage/bin/busybox"
+# The Debian kernel builds these as xz modules; busybox insmod wants them
+# plain. The guest's init loads them when a test needs them.
+for m in drivers/input/evdev drivers/input/keyboard/gpio_keys \
+	drivers/virtio/virtio_mmio drivers/block/virtio_blk net/core/failover \
+	drivers/net/net_failover drivers/net/virtio_net drivers/char/hw_random/virtio-rng; do
+	xz -dc "$assets/modules/kernel/$m.ko.xz" >"$stage/lib/modules/${m##*/}.ko"
+done
 cp "$top/tests/integration/guest/init" "$stage/init"
 chmod 755 "$stage/init" "$stage/bin/busybox"
 (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -9 >"$out"

@@ -23,12 +23,22 @@ trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/bin" "$stage/guest" "$stage/scenarios"
 cp "$assets/busybox" "$stage/bin/busybox"
 aarch64-linux-gnu-strip -o "$stage/bin/tern" "$tern_bin" 2>/dev/null || cp "$tern_bin" "$stage/bin/tern"
+ternctl_bin=$(dirname "$tern_bin")/ternctl
+aarch64-linux-gnu-strip -o "$stage/bin/ternctl" "$ternctl_bin" 2>/dev/null || cp "$ternctl_bin" "$stage/bin/ternctl"
+# Host-side kernel module for the tap the network scenario creates.
+mkdir -p "$stage/lib/modules"
+xz -dc "$assets/modules/kernel/drivers/net/tun.ko.xz" >"$stage/lib/modules/tun.ko"
+# Freestanding guest programs (SDEI conformance), when built.
+if [ -x "$top/tests/guest/sdei/build.sh" ]; then
+	"$top/tests/guest/sdei/build.sh" "$out/guest-programs" >/dev/null
+	cp "$out"/guest-programs/*.bin "$stage/guest/" 2>/dev/null || true
+fi
 cp "$top/tools/testhost/host-init" "$stage/init"
 cp "$top/tools/testhost/demo.sh" "$stage/demo.sh"
 cp "$top"/tests/integration/*.sh "$stage/scenarios/"
 cp "$assets/Image" "$stage/guest/Image"
 cp "$out/guest-initrd.cpio.gz" "$stage/guest/initrd.cpio.gz"
-chmod 755 "$stage/init" "$stage/bin/busybox" "$stage/bin/tern"
+chmod 755 "$stage/init" "$stage/bin/busybox" "$stage/bin/tern" "$stage/bin/ternctl"
 # Uncompressed: unpacking is a copy, which is cheap under emulation.
 (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$out/host-initrd.cpio"
 

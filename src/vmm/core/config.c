@@ -1,5 +1,6 @@
 #include "vmm/core/config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
@@ -34,6 +35,12 @@ void config_free(struct vm_config *c)
 	free(c->cmdline);
 	free(c->control);
 	free(c->qmp);
+	for (unsigned i = 0; i < c->ndisks; i++) {
+		free(c->disks[i].path);
+		free(c->disks[i].serial);
+	}
+	for (unsigned i = 0; i < c->nnets; i++)
+		free(c->nets[i].tap);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -110,16 +117,114 @@ enum opt {
 	OPT_SDEI_EVENT,
 	OPT_CONTROL,
 	OPT_QMP,
+	OPT_DISK,
+	OPT_NET,
 };
 static const struct {
 	const char *name;
 	enum opt id;
 } value_opts[] = {
-        {"kernel", OPT_KERNEL}, {"initrd", OPT_INITRD},         {"cmdline", OPT_CMDLINE},
-        {"cpus", OPT_CPUS},     {"memory", OPT_MEMORY},         {"config", OPT_CONFIG},
-        {"gic", OPT_GIC},       {"sdei-event", OPT_SDEI_EVENT}, {"control", OPT_CONTROL},
-        {"qmp", OPT_QMP},
+        {"kernel", OPT_KERNEL},   {"initrd", OPT_INITRD},
+        {"cmdline", OPT_CMDLINE}, {"cpus", OPT_CPUS},
+        {"memory", OPT_MEMORY},   {"config", OPT_CONFIG},
+        {"gic", OPT_GIC},         {"sdei-event", OPT_SDEI_EVENT},
+        {"control", OPT_CONTROL}, {"qmp", OPT_QMP},
+        {"disk", OPT_DISK},       {"net", OPT_NET},
 };
+
+int config_parse_disk(const char *spec, struct config_disk *d, struct config_error *err)
+{
+	memset(d, 0, sizeof(*d));
+	char *copy = strdup(spec);
+	if (!copy)
+		return -ENOMEM;
+	int r = 0;
+	char *save = NULL;
+	char *tok = strtok_r(copy, ",", &save);
+	if (!tok || !*tok || spec[0] == ',') {
+		r = fail(err, "--disk wants PATH[,ro][,serial=S], not '%s'", spec);
+		goto out;
+	}
+	set_str(&d->path, tok);
+	while ((tok = strtok_r(NULL, ",", &save))) {
+		if (!strcmp(tok, "ro")) {
+			d->ro = 1;
+		} else if (!strncmp(tok, "serial=", 7)) {
+			if (strlen(tok + 7) > 20 || !tok[7]) {
+				r = fail(err, "--disk %s: serial must be 1 to 20 characters",
+				         d->path);
+				goto out;
+			}
+			set_str(&d->serial, tok + 7);
+		} else {
+			r = fail(err, "--disk %s: unknown option '%s' (ro, serial=S)", d->path,
+			         tok);
+			goto out;
+		}
+	}
+out:
+	free(copy);
+	if (r) {
+		free(d->path);
+		free(d->serial);
+		memset(d, 0, sizeof(*d));
+	}
+	return r;
+}
+
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	if (strlen(s) != 17)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++) {
+		const char *p = s + (size_t)3 * (size_t)i;
+		char *end;
+		if (!isxdigit((unsigned char)p[0]) || !isxdigit((unsigned char)p[1]) ||
+		    (i < 5 && p[2] != ':'))
+			return -EINVAL;
+		mac[i] = (uint8_t)strtoul((char[3]){p[0], p[1], 0}, &end, 16);
+	}
+	/* A multicast address cannot be a NIC's own. */
+	return (mac[0] & 1) ? -EINVAL : 0;
+}
+
+int config_parse_net(const char *spec, struct config_net *n, struct config_error *err)
+{
+	memset(n, 0, sizeof(*n));
+	char *copy = strdup(spec);
+	if (!copy)
+		return -ENOMEM;
+	int r = 0;
+	char *save = NULL;
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!strncmp(tok, "tap=", 4) && tok[4] && strlen(tok + 4) < 16) {
+			set_str(&n->tap, tok + 4);
+		} else if (!strncmp(tok, "mac=", 4)) {
+			if (parse_mac(tok + 4, n->mac)) {
+				r = fail(err,
+				         "--net: '%s' is not a unicast MAC like 52:54:00:12:34:56",
+				         tok + 4);
+				goto out;
+			}
+			n->has_mac = 1;
+		} else {
+			r = fail(
+			        err,
+			        "--net wants tap=NAME[,mac=M] (NAME up to 15 characters), not '%s'",
+			        spec);
+			goto out;
+		}
+	}
+	if (!n->tap && !r)
+		r = fail(err, "--net wants tap=NAME[,mac=M], not '%s'", spec);
+out:
+	free(copy);
+	if (r) {
+		free(n->tap);
+		memset(n, 0, sizeof(*n));
+	}
+	return r;
+}
 
 /* Adds one --sdei-event; the same number twice is refused here so the user
  * hears about it before the VM is built. */
@@ -169,6 +274,20 @@ static int apply_opt(enum opt id, const char *v, struct vm_config *c, struct con
 	case OPT_QMP:
 		set_str(&c->qmp, v);
 		return 0;
+	case OPT_DISK:
+		if (c->ndisks == CONFIG_MAX_DISKS)
+			return fail(err, "at most %d --disk", CONFIG_MAX_DISKS);
+		if (config_parse_disk(v, &c->disks[c->ndisks], err))
+			return -EINVAL;
+		c->ndisks++;
+		return 0;
+	case OPT_NET:
+		if (c->nnets == CONFIG_MAX_NETS)
+			return fail(err, "at most %d --net", CONFIG_MAX_NETS);
+		if (config_parse_net(v, &c->nets[c->nnets], err))
+			return -EINVAL;
+		c->nnets++;
+		return 0;
 	case OPT_GIC:
 		if (!strcmp(v, "auto"))
 			c->gic_version = 0;
@@ -199,6 +318,10 @@ int config_parse_args(int argc, char *const argv[], struct vm_config *c, struct 
 		}
 		if (!strcmp(a, "--no-sdei")) {
 			c->no_sdei = 1;
+			continue;
+		}
+		if (!strcmp(a, "--rng")) {
+			c->rng = 1;
 			continue;
 		}
 		if (strncmp(a, "--", 2) != 0)

@@ -11,6 +11,24 @@
 #define CONFIG_DEFAULT_MEMORY  (256ULL << 20)
 #define CONFIG_DEFAULT_CMDLINE "console=ttyS0 panic=-1"
 #define CONFIG_MAX_CPUS        64
+#define CONFIG_MAX_DISKS       8
+#define CONFIG_MAX_NETS        4
+
+struct config_error {
+	char msg[256];
+};
+
+struct config_disk {
+	char *path;
+	int ro;
+	char *serial; /* NULL: none */
+};
+
+struct config_net {
+	char *tap; /* an existing tap interface */
+	uint8_t mac[6];
+	int has_mac; /* else tern derives a locally administered one */
+};
 
 struct vm_config {
 	char *kernel;
@@ -26,11 +44,16 @@ struct vm_config {
 	unsigned n_sdei_events;
 	char *control; /* Unix socket path for QMP, NULL: none */
 	char *qmp;     /* "tcp:127.0.0.1:PORT", NULL: none */
+	struct config_disk disks[CONFIG_MAX_DISKS];
+	unsigned ndisks;
+	struct config_net nets[CONFIG_MAX_NETS];
+	unsigned nnets;
+	int rng; /* --rng: a virtio-rng device */
 };
 
-struct config_error {
-	char msg[256];
-};
+/* Parses "PATH[,ro][,serial=S]" and "tap=NAME[,mac=M]" (exposed for tests). */
+int config_parse_disk(const char *spec, struct config_disk *d, struct config_error *err);
+int config_parse_net(const char *spec, struct config_net *n, struct config_error *err);
 
 void config_init(struct vm_config *c);
 void config_free(struct vm_config *c);

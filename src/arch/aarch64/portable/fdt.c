@@ -158,6 +158,9 @@ static void add_mmio(struct fdt_writer *w, const char *node, const char *compat,
 	prop_reg64(w, base, size);
 	uint32_t irq[3] = {GIC_SPI, spi, IRQ_TYPE_LEVEL_HIGH};
 	prop_cells(w, "interrupts", irq, 3);
+	/* Guest RAM is cacheable for the host too: no cache maintenance. */
+	if (!strcmp(compat, "virtio,mmio"))
+		prop_empty(w, "dma-coherent");
 	if (!w->err && !strcmp(compat, "ns16550a")) {
 		prop_u32(w, "clock-frequency", 1843200);
 		prop_u32(w, "reg-shift", 0);
