@@ -12,6 +12,10 @@ assets=${TERN_ASSETS:-$top/build/assets}
 out=$top/build/testhost
 tern_bin=${TERN_BIN:-$top/build/aarch64/tern}
 mkdir -p "$out"
+# One emulated test host at a time: it takes both cores, and runs share
+# build/testhost. A second caller waits here.
+exec 9>"$out/.lock"
+flock 9
 
 [ -x "$tern_bin" ] || { echo "run.sh: no arm64 tern at $tern_bin (build the aarch64 preset)" >&2; exit 1; }
 [ -f "$assets/.complete" ] || { echo "run.sh: no guest assets (run tools/fetch-assets.sh)" >&2; exit 1; }
