@@ -4,6 +4,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "devices/cper.h"
+#include "devices/ghes.h"
 #include "sdei/sdei.h"
 #include "vmm/core/qmp_commands.h"
 #include "vmm/vmm.h"
@@ -255,6 +257,63 @@ static int op_query_metrics(void *opaque, json_t **out, struct qmp_error *err)
 	return *out ? 0 : -ENOMEM;
 }
 
+static int ras_post(void *opaque, unsigned source, const void *rec, size_t len,
+                    struct qmp_error *err)
+{
+	struct vm *vm = running_vm(opaque, err);
+	if (!vm)
+		return -EINVAL;
+	const char *why = "";
+	int r = acpi_ras_inject(vm, source, rec, len, &why);
+	if (r)
+		qmp_error_set(err, QMP_ERROR_GENERIC, "%s", why);
+	return r;
+}
+
+/* QEMU's inject-ghes-v2-error: the record is written as given, to the first
+ * source. */
+static int op_inject_ghes(void *opaque, const uint8_t *cper, size_t len, struct qmp_error *err)
+{
+	return ras_post(opaque, 0, cper, len, err);
+}
+
+static int op_ras_inject_memory(void *opaque, uint64_t address, enum qmp_ras_severity severity,
+                                int64_t source, struct qmp_error *err)
+{
+	uint8_t rec[GHES_BLOCK_LEN];
+	int n = cper_estatus_memory((enum cper_severity)severity, address, rec, sizeof(rec));
+	if (n < 0) {
+		qmp_error_set(err, QMP_ERROR_GENERIC, "cannot build the memory error record");
+		return n;
+	}
+	return ras_post(opaque, source < 0 ? 0 : (unsigned)source, rec, (size_t)n, err);
+}
+
+static int op_ras_inject_arm(void *opaque, enum qmp_ras_severity severity, bool has_mpidr,
+                             uint64_t mpidr, struct qmp_error *err)
+{
+	struct vm *vm = running_vm(opaque, err);
+	if (!vm)
+		return -EINVAL;
+	struct cper_arm_error e = {
+	        .mpidr = has_mpidr ? mpidr : vm->vcpus[0].h.mpidr,
+	        .type = CPER_ARM_ERR_CACHE,
+	};
+	uint8_t body[CPER_ARM_SECTION_LEN], rec[GHES_BLOCK_LEN];
+	int blen = cper_arm_section(&e, body, sizeof(body));
+	struct cper_section sec = {cper_guid_arm, (enum cper_severity)severity, body,
+	                           (uint32_t)(blen > 0 ? blen : 0)};
+	int n = blen < 0 ? blen
+	                 : cper_estatus_build((enum cper_severity)severity, &sec, 1, rec,
+	                                      sizeof(rec));
+	if (n < 0) {
+		qmp_error_set(err, QMP_ERROR_GENERIC,
+		              "cannot build the ARM processor error record");
+		return n;
+	}
+	return ras_post(opaque, 0, rec, (size_t)n, err);
+}
+
 const struct qmp_vm_ops vmm_qmp_ops = {
         .query_status = op_query_status,
         .stop = op_stop,
@@ -266,4 +325,7 @@ const struct qmp_vm_ops vmm_qmp_ops = {
         .sdei_signal = op_sdei_signal,
         .query_sdei = op_query_sdei,
         .query_metrics = op_query_metrics,
+        .inject_ghes = op_inject_ghes,
+        .ras_inject_memory = op_ras_inject_memory,
+        .ras_inject_arm_processor = op_ras_inject_arm,
 };

@@ -146,6 +146,21 @@ int vm_sdei_setup(struct vm *vm)
 			return r;
 		}
 	}
+	if (c->acpi) {
+		/* The RAS error sources notify through these (docs/ras.md). */
+		static const struct sdei_event_spec ras[2] = {
+		        {ACPI_RAS_EVENT_NORMAL, true, false},
+		        {ACPI_RAS_EVENT_CRITICAL, true, true},
+		};
+		for (unsigned i = 0; i < 2; i++) {
+			if ((r = sdei_add_event(vm->sdei, &ras[i]))) {
+				log_error("SDEI event %u is tern's RAS event in ACPI mode; do not "
+				          "declare it with --sdei-event",
+				          ras[i].num);
+				return r;
+			}
+		}
+	}
 	/* Interrupts of tern's own devices may be bound to SDEI events. */
 	unsigned ndev = c->ndisks + c->nnets + (c->rng ? 1 : 0);
 	if ((r = sdei_own_interrupt(vm->sdei, 32 + LAYOUT_SPI_UART)) ||

@@ -58,6 +58,11 @@ static void gpio_irq(void *ctx, int level)
 
 int vm_press_power_button(struct vm *vm)
 {
+	if (vm->cfg->acpi) {
+		/* The GED's interrupt is edge-triggered: one pulse is one press. */
+		int r = kvm_vm_set_spi(&vm->kvm, LAYOUT_SPI_GED, 1);
+		return r ? r : kvm_vm_set_spi(&vm->kvm, LAYOUT_SPI_GED, 0);
+	}
 	pl061_press_power(&vm->gpio);
 	return 0;
 }
@@ -166,15 +171,22 @@ static int load_guest(struct vm *vm)
 	        .initrd_start = plan.initrd_addr,
 	        .initrd_end = plan.initrd_addr + plan.initrd_size,
 	        .sdei = vm->sdei != NULL,
-	        .power_button = 1,
+	        .power_button = !c->acpi,
 	        .mmio = mmio,
 	        .nmmio = vm->virtio.n,
 	};
-	void *fdt = kvm_vm_gpa_to_hva(&vm->kvm, plan.fdt_addr, LAYOUT_FDT_MAX);
-	int fsize = fdt ? fdt_build(&fp, fdt, LAYOUT_FDT_MAX) : -ENOMEM;
-	if (fsize < 0) {
-		log_error("cannot build the device tree: %s", strerror(-fsize));
-		return fsize;
+	int fsize;
+	if (c->acpi) {
+		if ((r = acpi_board_load(vm, &plan, fp.bootargs)))
+			return r;
+		fsize = 0;
+	} else {
+		void *fdt = kvm_vm_gpa_to_hva(&vm->kvm, plan.fdt_addr, LAYOUT_FDT_MAX);
+		fsize = fdt ? fdt_build(&fp, fdt, LAYOUT_FDT_MAX) : -ENOMEM;
+		if (fsize < 0) {
+			log_error("cannot build the device tree: %s", strerror(-fsize));
+			return fsize;
+		}
 	}
 	log_info("kernel at 0x%llx (%llu KiB), initrd at 0x%llx (%llu KiB), DT at 0x%llx (%d B)",
 	         (unsigned long long)plan.kernel_addr, (unsigned long long)(ksize >> 10),

@@ -9,6 +9,7 @@
 #include "arch/aarch64/layout.h"
 #include "devices/pl061.h"
 #include "devices/uart16550.h"
+#include "vmm/acpi_board.h"
 #include "vmm/core/config.h"
 #include "vmm/core/evloop.h"
 #include "vmm/core/guest_mem.h"
@@ -74,6 +75,7 @@ struct vm {
 	struct pl061 gpio; /* the power button */
 	struct guest_mem mem;
 	struct virtio_board virtio;
+	struct acpi_board acpi;
 	int stop_fd;     /* eventfd: a vCPU thread asks the main loop to stop the VM */
 	int exit_reason; /* enum vm_exit, set once */
 	int exit_signal;

@@ -324,6 +324,10 @@ int config_parse_args(int argc, char *const argv[], struct vm_config *c, struct 
 			c->rng = 1;
 			continue;
 		}
+		if (!strcmp(a, "--acpi")) {
+			c->acpi = 1;
+			continue;
+		}
 		if (strncmp(a, "--", 2) != 0)
 			return fail(err, "unexpected argument '%s' (see tern run --help)", a);
 		const char *name = a + 2;

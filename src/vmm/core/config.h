@@ -48,7 +48,8 @@ struct vm_config {
 	unsigned ndisks;
 	struct config_net nets[CONFIG_MAX_NETS];
 	unsigned nnets;
-	int rng; /* --rng: a virtio-rng device */
+	int rng;  /* --rng: a virtio-rng device */
+	int acpi; /* --acpi: boot through EFI + ACPI instead of a device tree */
 };
 
 /* Parses "PATH[,ro][,serial=S]" and "tap=NAME[,mac=M]" (exposed for tests). */
