@@ -165,11 +165,104 @@ static void test_config_file(void)
 	}
 }
 
+static void test_device_flags(void)
+{
+	struct vm_config c;
+	struct config_error e;
+	CHECK_EQ(parse(&c, &e,
+	               ARGS("--kernel", "/k", "--disk", "/a.img", "--disk", "/b.img,ro,serial=S1",
+	                    "--net", "tap=tap0", "--net=tap=tap1,mac=52:54:00:ab:cd:ef", "--rng",
+	                    "--acpi", "--control", "/run/t.sock", "--qmp", "tcp:127.0.0.1:4444",
+	                    "--sdei-event", "100,private,critical", "--sdei-event",
+	                    "0x200,shared,normal")),
+	         0);
+	CHECK_EQ(c.ndisks, 2);
+	CHECK_STR(c.disks[0].path, "/a.img");
+	CHECK_EQ(c.disks[0].ro, 0);
+	CHECK(c.disks[0].serial == NULL);
+	CHECK_STR(c.disks[1].path, "/b.img");
+	CHECK_EQ(c.disks[1].ro, 1);
+	CHECK_STR(c.disks[1].serial, "S1");
+	CHECK_EQ(c.nnets, 2);
+	CHECK_STR(c.nets[0].tap, "tap0");
+	CHECK_EQ(c.nets[0].has_mac, 0);
+	CHECK_STR(c.nets[1].tap, "tap1");
+	CHECK_EQ(c.nets[1].has_mac, 1);
+	CHECK_EQ(c.nets[1].mac[0], 0x52);
+	CHECK_EQ(c.nets[1].mac[5], 0xef);
+	CHECK_EQ(c.rng, 1);
+	CHECK_EQ(c.acpi, 1);
+	CHECK_STR(c.control, "/run/t.sock");
+	CHECK_STR(c.qmp, "tcp:127.0.0.1:4444");
+	CHECK_EQ(c.n_sdei_events, 2);
+	CHECK_EQ(c.sdei_events[0].num, 100);
+	CHECK_EQ(c.sdei_events[0].shared, 0);
+	CHECK_EQ(c.sdei_events[0].critical, 1);
+	CHECK_EQ(c.sdei_events[1].num, 0x200);
+	CHECK_EQ(c.sdei_events[1].shared, 1);
+	CHECK_EQ(config_validate(&c, &e), 0);
+	config_free(&c);
+
+	expect_bad(ARGS("--disk", ""), "--disk wants", 0);
+	expect_bad(ARGS("--disk", ",ro"), "--disk wants", 0);
+	expect_bad(ARGS("--disk", "/a,rw"), "unknown option 'rw'", 0);
+	expect_bad(ARGS("--disk", "/a,serial=123456789012345678901"), "1 to 20", 0);
+	expect_bad(ARGS("--net", "tap0"), "--net wants tap=NAME", 0);
+	expect_bad(ARGS("--net", "tap="), "--net wants tap=NAME", 0);
+	expect_bad(ARGS("--net", "tap=averyveryverylongname"), "up to 15", 0);
+	expect_bad(ARGS("--net", "tap=t,mac=01:00:5e:00:00:01"), "not a unicast MAC", 0);
+	expect_bad(ARGS("--net", "tap=t,mac=52:54:00:12:34"), "not a unicast MAC", 0);
+	expect_bad(ARGS("--net", "tap=t,mac=52-54-00-12-34-56"), "not a unicast MAC", 0);
+	expect_bad(ARGS("--net", "mac=52:54:00:12:34:56"), "--net wants tap=NAME", 0);
+	expect_bad(ARGS("--sdei-event", "100"), "--sdei-event wants", 0);
+	expect_bad(ARGS("--sdei-event", "100,private,urgent"), "--sdei-event wants", 0);
+	expect_bad(ARGS("--sdei-event", "0,private,normal"), "NUM from 1", 0);
+	expect_bad(ARGS("--sdei-event", "0x10000,shared,normal"), "reserved", 0);
+	expect_bad(ARGS("--sdei-event", "5,shared,normal", "--sdei-event", "5,private,normal"),
+	           "declared twice", 0);
+	expect_bad(ARGS("--kernel", "/k", "--no-sdei", "--sdei-event", "5,shared,normal"),
+	           "contradict", 1);
+
+	/* The same from a config file. */
+	const char *p =
+	        write_tmp("dev.json", "{\"kernel\": \"/k\", \"disks\": [\"/d,ro\"], "
+	                              "\"nets\": [\"tap=t0\"], \"rng\": true, \"acpi\": true, "
+	                              "\"sdei\": false, \"control\": \"/s\"}");
+	CHECK_EQ(parse(&c, &e, ARGS("--config", (char *)p)), 0);
+	CHECK_EQ(c.ndisks, 1);
+	CHECK_EQ(c.disks[0].ro, 1);
+	CHECK_EQ(c.nnets, 1);
+	CHECK_EQ(c.rng, 1);
+	CHECK_EQ(c.acpi, 1);
+	CHECK_EQ(c.no_sdei, 1);
+	CHECK_STR(c.control, "/s");
+	config_free(&c);
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
+	        {"{\"disks\": \"/d\"}", "\"disks\" must be an array"},
+	        {"{\"disks\": [5]}", "\"disks\" must be at most"},
+	        {"{\"nets\": [\"bad\"]}", "--net wants"},
+	        {"{\"rng\": 1}", "\"rng\" must be true or false"},
+	        {"{\"sdei_events\": [\"1,x,y\"]}", "wants NUM"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		p = write_tmp("bad2.json", bad[i].text);
+		CHECK_EQ(parse(&c, &e, ARGS("--config", (char *)p)), -EINVAL);
+		if (!strstr(e.msg, bad[i].msg))
+			fprintf(stderr, "config %s: message '%s' lacks '%s'\n", bad[i].text, e.msg,
+			        bad[i].msg);
+		CHECK(strstr(e.msg, bad[i].msg) != NULL);
+		config_free(&c);
+	}
+}
+
 int main(void)
 {
 	test_sizes();
 	test_good_flags();
 	test_bad_flags();
 	test_config_file();
+	test_device_flags();
 	return check_summary("test_config");
 }

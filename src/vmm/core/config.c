@@ -368,6 +368,18 @@ static int json_str(json_t *root, const char *key, char **dst, struct config_err
 	return 0;
 }
 
+static int json_bool(json_t *root, const char *key, int *dst, struct config_error *err,
+                     const char *path)
+{
+	json_t *v = json_object_get(root, key);
+	if (!v)
+		return 0;
+	if (!json_is_boolean(v))
+		return fail(err, "%s: \"%s\" must be true or false", path, key);
+	*dst = json_is_true(v);
+	return 0;
+}
+
 int config_load_file(const char *path, struct vm_config *c, struct config_error *err)
 {
 	json_error_t jerr;
@@ -383,9 +395,9 @@ int config_load_file(const char *path, struct vm_config *c, struct config_error 
 	json_t *v;
 	json_object_foreach(root, key, v)
 	{
-		static const char *const known[] = {"kernel",      "initrd",  "cmdline",
-		                                    "cpus",        "memory",  "sdei",
-		                                    "sdei_events", "control", "qmp"};
+		static const char *const known[] = {
+		        "kernel",  "initrd", "cmdline", "cpus", "memory", "sdei", "sdei_events",
+		        "control", "qmp",    "disks",   "nets", "rng",    "acpi"};
 		int ok = 0;
 		for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)
 			ok |= !strcmp(key, known[k]);
@@ -407,6 +419,52 @@ int config_load_file(const char *path, struct vm_config *c, struct config_error 
 			goto out;
 		}
 		c->no_sdei = !json_is_true(v);
+	}
+	if ((r = json_bool(root, "rng", &c->rng, err, path)) ||
+	    (r = json_bool(root, "acpi", &c->acpi, err, path)))
+		goto out;
+	v = json_object_get(root, "disks");
+	if (v) {
+		size_t i;
+		json_t *e;
+		if (!json_is_array(v)) {
+			r = fail(err, "%s: \"disks\" must be an array of \"PATH[,ro][,serial=S]\"",
+			         path);
+			goto out;
+		}
+		json_array_foreach(v, i, e)
+		{
+			if (!json_is_string(e) || c->ndisks == CONFIG_MAX_DISKS) {
+				r = fail(err, "%s: \"disks\" must be at most %d strings", path,
+				         CONFIG_MAX_DISKS);
+				goto out;
+			}
+			if ((r = config_parse_disk(json_string_value(e), &c->disks[c->ndisks],
+			                           err)))
+				goto out;
+			c->ndisks++;
+		}
+	}
+	v = json_object_get(root, "nets");
+	if (v) {
+		size_t i;
+		json_t *e;
+		if (!json_is_array(v)) {
+			r = fail(err, "%s: \"nets\" must be an array of \"tap=NAME[,mac=M]\"",
+			         path);
+			goto out;
+		}
+		json_array_foreach(v, i, e)
+		{
+			if (!json_is_string(e) || c->nnets == CONFIG_MAX_NETS) {
+				r = fail(err, "%s: \"nets\" must be at most %d strings", path,
+				         CONFIG_MAX_NETS);
+				goto out;
+			}
+			if ((r = config_parse_net(json_string_value(e), &c->nets[c->nnets], err)))
+				goto out;
+			c->nnets++;
+		}
 	}
 	v = json_object_get(root, "sdei_events");
 	if (v) {
