@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "vmm/core/log.h"
+#include "vmm/seccomp_install.h"
 #include "vmm/vm.h"
 
 static struct ratelimit mmio_rl = RATELIMIT_INIT(5000, 10);
@@ -125,6 +126,15 @@ static void *vcpu_thread(void *arg)
 	snprintf(name, sizeof(name), "tern-vcpu%u", v->h.index);
 	pthread_setname_np(pthread_self(), name);
 	__atomic_store_n(&v->tid, (int)gettid(), __ATOMIC_RELEASE);
+	/* Before the first guest instruction: from here the guest can make
+	 * this thread do things. */
+	int sr = seccomp_install(SECCOMP_ROLE_VCPU, v->vm->cfg->seccomp);
+	if (sr) {
+		log_error("vCPU %u: seccomp: cannot install the vcpu filter: %s", v->h.index,
+		          strerror(-sr));
+		vm_request_stop(v->vm, VM_EXIT_ERROR);
+		return NULL;
+	}
 
 	while (!vm_stopping(v->vm)) {
 		/* Loop: a kick may arrive while the last one is serviced. */

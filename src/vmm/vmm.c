@@ -12,6 +12,7 @@
 #include "vmm/console.h"
 #include "vmm/core/log.h"
 #include "vmm/core/qmp_commands.h"
+#include "vmm/seccomp_install.h"
 
 /* Exit statuses (docs/cli.md). */
 #define STATUS_POWEROFF 0
@@ -212,6 +213,15 @@ int vmm_main(const struct vm_config *cfg)
 	vmm.start_ns = mono_ns();
 	if (setup_process(&vmm))
 		return STATUS_FAILURE;
+	/* From here on the main thread runs under its filter: everything it
+	 * needs to open or create for the process already exists. */
+	if (cfg->seccomp == SECCOMP_MODE_OFF)
+		log_warn("seccomp is off (--seccomp=off): for development only");
+	int sr = seccomp_install(SECCOMP_ROLE_VMM, cfg->seccomp);
+	if (sr) {
+		log_error("seccomp: cannot install the vmm filter: %s", strerror(-sr));
+		return STATUS_FAILURE;
+	}
 	console_setup();
 	int status;
 	for (;;) {

@@ -36,8 +36,13 @@ echo '{"kernel": ' >"$WORK/broken.json"
 expect_error err-config-syntax 2 "broken.json:" run --config "$WORK/broken.json"
 
 "$TERN" --help >"$WORK/help.out" 2>&1
-check help-text "--help lists the run flags and exit codes" \
-	sh -c "grep -q -- '--kernel PATH' '$WORK/help.out' && grep -q 'exit status' '$WORK/help.out'"
+missing=
+for f in --kernel --initrd --cmdline --cpus --memory --gic --acpi --disk --net --rng \
+	--control --qmp --sdei-event --no-sdei --seccomp --config --reboot --verbose --help; do
+	grep -q -- "$f" "$WORK/help.out" || missing="$missing $f"
+done
+check help-text "--help lists every run flag and the exit codes (missing:${missing:- none})" \
+	sh -c "[ -z '$missing' ] && grep -q 'exit status' '$WORK/help.out' && grep -q 159 '$WORK/help.out'"
 "$TERN" --version >"$WORK/version.out" 2>&1
 check version "--version prints the version" grep -q "^tern [0-9]" "$WORK/version.out"
 

@@ -26,6 +26,7 @@ void config_init(struct vm_config *c)
 	memset(c, 0, sizeof(*c));
 	c->cpus = 1;
 	c->memory = CONFIG_DEFAULT_MEMORY;
+	c->seccomp = SECCOMP_MODE_ENFORCE;
 }
 
 void config_free(struct vm_config *c)
@@ -119,6 +120,7 @@ enum opt {
 	OPT_QMP,
 	OPT_DISK,
 	OPT_NET,
+	OPT_SECCOMP,
 };
 static const struct {
 	const char *name;
@@ -130,6 +132,7 @@ static const struct {
         {"gic", OPT_GIC},         {"sdei-event", OPT_SDEI_EVENT},
         {"control", OPT_CONTROL}, {"qmp", OPT_QMP},
         {"disk", OPT_DISK},       {"net", OPT_NET},
+        {"seccomp", OPT_SECCOMP},
 };
 
 int config_parse_disk(const char *spec, struct config_disk *d, struct config_error *err)
@@ -280,6 +283,10 @@ static int apply_opt(enum opt id, const char *v, struct vm_config *c, struct con
 		if (config_parse_disk(v, &c->disks[c->ndisks], err))
 			return -EINVAL;
 		c->ndisks++;
+		return 0;
+	case OPT_SECCOMP:
+		if (seccomp_mode_parse(v, &c->seccomp))
+			return fail(err, "--seccomp wants enforce, log or off, not '%s'", v);
 		return 0;
 	case OPT_NET:
 		if (c->nnets == CONFIG_MAX_NETS)

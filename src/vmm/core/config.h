@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "sdei/sdei.h"
+#include "vmm/core/seccomp_mode.h"
 
 #define CONFIG_DEFAULT_MEMORY  (256ULL << 20)
 #define CONFIG_DEFAULT_CMDLINE "console=ttyS0 panic=-1"
@@ -48,8 +49,9 @@ struct vm_config {
 	unsigned ndisks;
 	struct config_net nets[CONFIG_MAX_NETS];
 	unsigned nnets;
-	int rng;  /* --rng: a virtio-rng device */
-	int acpi; /* --acpi: boot through EFI + ACPI instead of a device tree */
+	int rng;                   /* --rng: a virtio-rng device */
+	int acpi;                  /* --acpi: boot through EFI + ACPI instead of a device tree */
+	enum seccomp_mode seccomp; /* --seccomp=enforce|log|off, default enforce */
 };
 
 /* Parses "PATH[,ro][,serial=S]" and "tap=NAME[,mac=M]" (exposed for tests). */
