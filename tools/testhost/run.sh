@@ -43,12 +43,16 @@ cp "$top"/tests/integration/*.sh "$stage/scenarios/"
 cp "$assets/Image" "$stage/guest/Image"
 cp "$out/guest-initrd.cpio.gz" "$stage/guest/initrd.cpio.gz"
 chmod 755 "$stage/init" "$stage/bin/busybox" "$stage/bin/tern" "$stage/bin/ternctl"
+# Extra files for the test host (bench/run.sh: /bench, /peer), copied as is.
+if [ -n "${TERN_TESTHOST_EXTRA:-}" ]; then
+	cp -a "$TERN_TESTHOST_EXTRA"/. "$stage/"
+fi
 # Uncompressed: unpacking is a copy, which is cheap under emulation.
 (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$out/host-initrd.cpio"
 
 append="console=ttyAMA0 panic=-1 quiet tern.mode=$mode"
 [ -n "$only" ] && append="$append tern.only=$only"
-qemu=(qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu max -smp 2 -m 2048
+qemu=(qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu max -smp 2 -m "${TERN_TESTHOST_MEM:-2048}"
 	-nographic -no-reboot -nic none -kernel "$assets/Image"
 	-initrd "$out/host-initrd.cpio" -append "$append")
 
