@@ -257,6 +257,143 @@ static void test_device_flags(void)
 	}
 }
 
+static void test_jail_flags(void)
+{
+	struct vm_config c;
+	struct config_error e;
+	CHECK_EQ(parse(&c, &e,
+	               ARGS("--kernel", "/g/Image", "--initrd", "/g/initrd", "--disk",
+	                    "/d/a.img,ro", "--jail", "/srv/jail", "--uid", "1000", "--gid=1001",
+	                    "--jail-net", "--control", "/run/tern/ctl.sock")),
+	         0);
+	CHECK_STR(c.jail_dir, "/srv/jail");
+	CHECK_EQ(c.jail_uid, 1000);
+	CHECK_EQ(c.jail_gid, 1001);
+	CHECK_EQ(c.jail_net, 1);
+	CHECK_EQ(config_validate(&c, &e), 0);
+	config_free(&c);
+
+	/* Without --jail nothing is set; the largest id is accepted; a trailing
+	 * '/' on the jail directory is fine. */
+	CHECK_EQ(parse(&c, &e, ARGS("--kernel", "/k")), 0);
+	CHECK(c.jail_dir == NULL);
+	CHECK_EQ(c.jail_uid, -1);
+	CHECK_EQ(c.jail_gid, -1);
+	CHECK_EQ(c.jail_net, 0);
+	config_free(&c);
+	CHECK_EQ(parse(&c, &e,
+	               ARGS("--kernel", "/k", "--jail", "/j/", "--uid", "4294967294", "--gid", "1",
+	                    "--net", "tap=t0", "--qmp", "tcp:127.0.0.1:4444")),
+	         0);
+	CHECK_EQ(c.jail_uid, 4294967294LL);
+	CHECK_EQ(config_validate(&c, &e), 0);
+	config_free(&c);
+
+	/* ids: numbers, not root, not -1 */
+	expect_bad(ARGS("--uid", "0"), "--uid 0 is root", 0);
+	expect_bad(ARGS("--gid", "0"), "--gid 0 is root", 0);
+	expect_bad(ARGS("--uid", "-1"), "--uid wants a number from 1 to 4294967294", 0);
+	expect_bad(ARGS("--uid", "4294967295"), "--uid wants a number", 0);
+	expect_bad(ARGS("--uid", "tern"), "--uid wants a number", 0);
+	expect_bad(ARGS("--gid", "12a"), "--gid wants a number", 0);
+	expect_bad(ARGS("--gid", ""), "--gid wants a number", 0);
+	expect_bad(ARGS("--uid"), "needs a value", 0);
+
+	/* what goes together */
+	expect_bad(ARGS("--kernel", "/k", "--uid", "5", "--gid", "5"),
+	           "--uid and --gid need --jail", 1);
+	expect_bad(ARGS("--kernel", "/k", "--jail-net"), "--jail-net needs --jail", 1);
+	expect_bad(ARGS("--kernel", "/k", "--jail", "/j", "--uid", "5"),
+	           "--jail needs --uid and --gid", 1);
+	expect_bad(ARGS("--kernel", "/k", "--jail", "/j", "--gid", "5"),
+	           "--jail needs --uid and --gid", 1);
+	expect_bad(ARGS("--kernel", "/k", "--jail", "/j", "--uid", "5", "--gid", "5", "--jail-net",
+	                "--net", "tap=t0"),
+	           "the --net taps would not be in it", 1);
+	expect_bad(ARGS("--kernel", "/k", "--jail", "/j", "--uid", "5", "--gid", "5", "--jail-net",
+	                "--qmp", "tcp:127.0.0.1:1"),
+	           "--qmp's port would be unreachable", 1);
+
+	/* the jail directory */
+	expect_bad(ARGS("--kernel", "/k", "--jail", "/", "--uid", "5", "--gid", "5"),
+	           "--jail wants an absolute directory other than /", 1);
+	expect_bad(ARGS("--kernel", "/k", "--jail", "jail", "--uid", "5", "--gid", "5"),
+	           "--jail wants an absolute directory", 1);
+	expect_bad(ARGS("--kernel", "/k", "--jail", "/srv/../jail", "--uid", "5", "--gid", "5"),
+	           "--jail wants an absolute directory", 1);
+
+	/* paths bound into the jail: absolute, plain, outside the jail and the
+	 * socket's directory */
+	static const char *const not_plain[] = {"Image",     "./Image", "/g/../Image", "/g/./Image",
+	                                        "/g//Image", "/g/",     "/g/.."};
+	for (size_t i = 0; i < sizeof(not_plain) / sizeof(not_plain[0]); i++)
+		expect_bad(ARGS("--kernel", (char *)not_plain[i], "--jail", "/j", "--uid", "5",
+		                "--gid", "5"),
+		           "--kernel '", 1);
+	expect_bad(ARGS("--kernel", "/k", "--initrd", "i.cpio", "--jail", "/j", "--uid", "5",
+	                "--gid", "5"),
+	           "--initrd 'i.cpio' must be an absolute path", 1);
+	expect_bad(ARGS("--kernel", "/k", "--disk", "d.img,ro", "--jail", "/j", "--uid", "5",
+	                "--gid", "5"),
+	           "--disk 'd.img' must be an absolute path", 1);
+	expect_bad(ARGS("--kernel", "/k", "--control", "ctl.sock", "--jail", "/j", "--uid", "5",
+	                "--gid", "5"),
+	           "--control 'ctl.sock' must be an absolute path", 1);
+	expect_bad(ARGS("--kernel", "/j/Image", "--jail", "/j", "--uid", "5", "--gid", "5"),
+	           "must not be inside the jail directory", 1);
+	expect_bad(ARGS("--kernel", "/k", "--disk", "/j/sub/d.img", "--jail", "/j/", "--uid", "5",
+	                "--gid", "5"),
+	           "--disk '/j/sub/d.img' must not be inside the jail directory", 1);
+	expect_bad(ARGS("--kernel", "/k", "--control", "/ctl.sock", "--jail", "/j", "--uid", "5",
+	                "--gid", "5"),
+	           "a directory of its own, not /", 1);
+	expect_bad(ARGS("--kernel", "/run/k", "--control", "/run/ctl.sock", "--jail", "/j", "--uid",
+	                "5", "--gid", "5"),
+	           "--kernel '/run/k' must not be in the control socket's directory", 1);
+	expect_bad(ARGS("--kernel", "/k", "--control", "/srv/ctl.sock", "--jail", "/srv/jail",
+	                "--uid", "5", "--gid", "5"),
+	           "the jail directory must not be inside the control socket's directory", 1);
+	/* a prefix is not a parent */
+	CHECK_EQ(parse(&c, &e,
+	               ARGS("--kernel", "/jail2/k", "--control", "/run/t/c.sock", "--disk",
+	                    "/run/tern/d.img", "--jail", "/jail", "--uid", "5", "--gid", "5")),
+	         0);
+	CHECK_EQ(config_validate(&c, &e), 0);
+	config_free(&c);
+
+	/* The same from a config file. */
+	const char *p = write_tmp("jail.json", "{\"kernel\": \"/k\", \"jail\": \"/srv/j\", "
+	                                       "\"uid\": 2000, \"gid\": 3000, \"jail_net\": true}");
+	CHECK_EQ(parse(&c, &e, ARGS("--config", (char *)p, "--uid", "2001")), 0);
+	CHECK_STR(c.jail_dir, "/srv/j");
+	CHECK_EQ(c.jail_uid, 2001); /* the flag after the file wins */
+	CHECK_EQ(c.jail_gid, 3000);
+	CHECK_EQ(c.jail_net, 1);
+	CHECK_EQ(config_validate(&c, &e), 0);
+	config_free(&c);
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
+	        {"{\"jail\": 5}", "\"jail\" must be a string"},
+	        {"{\"uid\": \"1000\"}", "\"uid\" wants a number from 1 to 4294967294"},
+	        {"{\"uid\": 0}", "\"uid\" 0 is root"},
+	        {"{\"gid\": 0}", "\"gid\" 0 is root"},
+	        {"{\"gid\": -1}", "\"gid\" wants a number"},
+	        {"{\"gid\": 4294967295}", "\"gid\" wants a number"},
+	        {"{\"uid\": 1.5}", "\"uid\" wants a number"},
+	        {"{\"jail_net\": 1}", "\"jail_net\" must be true or false"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		p = write_tmp("bad3.json", bad[i].text);
+		CHECK_EQ(parse(&c, &e, ARGS("--config", (char *)p)), -EINVAL);
+		if (!strstr(e.msg, bad[i].msg))
+			fprintf(stderr, "config %s: message '%s' lacks '%s'\n", bad[i].text, e.msg,
+			        bad[i].msg);
+		CHECK(strstr(e.msg, bad[i].msg) != NULL);
+		config_free(&c);
+	}
+}
+
 int main(void)
 {
 	test_sizes();
@@ -264,5 +401,6 @@ int main(void)
 	test_bad_flags();
 	test_config_file();
 	test_device_flags();
+	test_jail_flags();
 	return check_summary("test_config");
 }

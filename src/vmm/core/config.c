@@ -27,6 +27,8 @@ void config_init(struct vm_config *c)
 	c->cpus = 1;
 	c->memory = CONFIG_DEFAULT_MEMORY;
 	c->seccomp = SECCOMP_MODE_ENFORCE;
+	c->jail_uid = -1;
+	c->jail_gid = -1;
 }
 
 void config_free(struct vm_config *c)
@@ -36,6 +38,7 @@ void config_free(struct vm_config *c)
 	free(c->cmdline);
 	free(c->control);
 	free(c->qmp);
+	free(c->jail_dir);
 	for (unsigned i = 0; i < c->ndisks; i++) {
 		free(c->disks[i].path);
 		free(c->disks[i].serial);
@@ -121,6 +124,9 @@ enum opt {
 	OPT_DISK,
 	OPT_NET,
 	OPT_SECCOMP,
+	OPT_JAIL,
+	OPT_UID,
+	OPT_GID,
 };
 static const struct {
 	const char *name;
@@ -132,7 +138,8 @@ static const struct {
         {"gic", OPT_GIC},         {"sdei-event", OPT_SDEI_EVENT},
         {"control", OPT_CONTROL}, {"qmp", OPT_QMP},
         {"disk", OPT_DISK},       {"net", OPT_NET},
-        {"seccomp", OPT_SECCOMP},
+        {"seccomp", OPT_SECCOMP}, {"jail", OPT_JAIL},
+        {"uid", OPT_UID},         {"gid", OPT_GID},
 };
 
 int config_parse_disk(const char *spec, struct config_disk *d, struct config_error *err)
@@ -229,6 +236,31 @@ out:
 	return r;
 }
 
+/* A jail's uid or gid: a number, never 0 (root in the jail would keep what
+ * the jail takes away), never -1 (the kernel's "no change"). */
+static int check_id(const char *what, long long v, struct config_error *err)
+{
+	if (v == 0)
+		return fail(err, "%s 0 is root: the jail runs tern unprivileged, pick another id",
+		            what);
+	if (v < 0 || v > 4294967294LL)
+		return fail(err, "%s wants a number from 1 to 4294967294, not %lld", what, v);
+	return 0;
+}
+
+static int parse_id(const char *what, const char *s, int64_t *out, struct config_error *err)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (!isdigit((unsigned char)*s) || errno || *end)
+		return fail(err, "%s wants a number from 1 to 4294967294, not '%s'", what, s);
+	int r = check_id(what, v, err);
+	if (!r)
+		*out = v;
+	return r;
+}
+
 /* Adds one --sdei-event; the same number twice is refused here so the user
  * hears about it before the VM is built. */
 static int add_sdei_event(struct vm_config *c, const char *v, const char *what,
@@ -288,6 +320,13 @@ static int apply_opt(enum opt id, const char *v, struct vm_config *c, struct con
 		if (seccomp_mode_parse(v, &c->seccomp))
 			return fail(err, "--seccomp wants enforce, log or off, not '%s'", v);
 		return 0;
+	case OPT_JAIL:
+		set_str(&c->jail_dir, v);
+		return 0;
+	case OPT_UID:
+		return parse_id("--uid", v, &c->jail_uid, err);
+	case OPT_GID:
+		return parse_id("--gid", v, &c->jail_gid, err);
 	case OPT_NET:
 		if (c->nnets == CONFIG_MAX_NETS)
 			return fail(err, "at most %d --net", CONFIG_MAX_NETS);
@@ -333,6 +372,10 @@ int config_parse_args(int argc, char *const argv[], struct vm_config *c, struct 
 		}
 		if (!strcmp(a, "--acpi")) {
 			c->acpi = 1;
+			continue;
+		}
+		if (!strcmp(a, "--jail-net")) {
+			c->jail_net = 1;
 			continue;
 		}
 		if (strncmp(a, "--", 2) != 0)
@@ -387,6 +430,22 @@ static int json_bool(json_t *root, const char *key, int *dst, struct config_erro
 	return 0;
 }
 
+static int json_id(json_t *root, const char *key, int64_t *dst, struct config_error *err,
+                   const char *path)
+{
+	json_t *v = json_object_get(root, key);
+	if (!v)
+		return 0;
+	char what[200];
+	snprintf(what, sizeof(what), "%s: \"%s\"", path, key);
+	if (!json_is_integer(v))
+		return fail(err, "%s wants a number from 1 to 4294967294", what);
+	int r = check_id(what, json_integer_value(v), err);
+	if (!r)
+		*dst = json_integer_value(v);
+	return r;
+}
+
 int config_load_file(const char *path, struct vm_config *c, struct config_error *err)
 {
 	json_error_t jerr;
@@ -403,8 +462,9 @@ int config_load_file(const char *path, struct vm_config *c, struct config_error 
 	json_object_foreach(root, key, v)
 	{
 		static const char *const known[] = {
-		        "kernel",  "initrd", "cmdline", "cpus", "memory", "sdei", "sdei_events",
-		        "control", "qmp",    "disks",   "nets", "rng",    "acpi"};
+		        "kernel",      "initrd",  "cmdline", "cpus",  "memory",  "sdei",
+		        "sdei_events", "control", "qmp",     "disks", "nets",    "rng",
+		        "acpi",        "jail",    "uid",     "gid",   "jail_net"};
 		int ok = 0;
 		for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)
 			ok |= !strcmp(key, known[k]);
@@ -417,7 +477,11 @@ int config_load_file(const char *path, struct vm_config *c, struct config_error 
 	    (r = json_str(root, "initrd", &c->initrd, err, path)) ||
 	    (r = json_str(root, "cmdline", &c->cmdline, err, path)) ||
 	    (r = json_str(root, "control", &c->control, err, path)) ||
-	    (r = json_str(root, "qmp", &c->qmp, err, path)))
+	    (r = json_str(root, "qmp", &c->qmp, err, path)) ||
+	    (r = json_str(root, "jail", &c->jail_dir, err, path)))
+		goto out;
+	if ((r = json_id(root, "uid", &c->jail_uid, err, path)) ||
+	    (r = json_id(root, "gid", &c->jail_gid, err, path)))
 		goto out;
 	v = json_object_get(root, "sdei");
 	if (v) {
@@ -428,7 +492,8 @@ int config_load_file(const char *path, struct vm_config *c, struct config_error 
 		c->no_sdei = !json_is_true(v);
 	}
 	if ((r = json_bool(root, "rng", &c->rng, err, path)) ||
-	    (r = json_bool(root, "acpi", &c->acpi, err, path)))
+	    (r = json_bool(root, "acpi", &c->acpi, err, path)) ||
+	    (r = json_bool(root, "jail_net", &c->jail_net, err, path)))
 		goto out;
 	v = json_object_get(root, "disks");
 	if (v) {
@@ -523,6 +588,98 @@ out:
 	return r;
 }
 
+/* A path the jail binds at the same place inside it must mean the same
+ * thing there: absolute, and no '.', '..' or empty components that could
+ * walk out of the jail's root while it is being built. */
+static int plain_absolute(const char *p)
+{
+	if (p[0] != '/')
+		return 0;
+	for (const char *c = p + 1;; c += strcspn(c, "/") + 1) {
+		size_t n = strcspn(c, "/");
+		if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return 0;
+		if (!c[n])
+			return 1; /* an empty last component is a trailing '/' */
+		if (n == 0)
+			return 0;
+	}
+}
+
+/* Whether path is dir (dir_len bytes, no trailing '/') or below it. */
+static int path_within(const char *path, const char *dir, size_t dir_len)
+{
+	return !strncmp(path, dir, dir_len) && (path[dir_len] == '/' || !path[dir_len]);
+}
+
+static int validate_jail(const struct vm_config *c, struct config_error *err)
+{
+	if (!c->jail_dir) {
+		if (c->jail_uid >= 0 || c->jail_gid >= 0)
+			return fail(err, "--uid and --gid need --jail");
+		if (c->jail_net)
+			return fail(err, "--jail-net needs --jail");
+		return 0;
+	}
+	if (c->jail_uid < 0 || c->jail_gid < 0)
+		return fail(err, "--jail needs --uid and --gid: the ids tern runs as in the jail");
+	size_t jail_len = strlen(c->jail_dir);
+	while (jail_len > 1 && c->jail_dir[jail_len - 1] == '/')
+		jail_len--;
+	if (!plain_absolute(c->jail_dir) || jail_len == 1)
+		return fail(err,
+		            "--jail wants an absolute directory other than / without '.', '..' "
+		            "or '//', not '%s'",
+		            c->jail_dir);
+	if (c->jail_net && c->nnets)
+		return fail(err, "--jail-net gives tern an empty network namespace: the --net "
+		                 "taps would not be in it");
+	if (c->jail_net && c->qmp)
+		return fail(err, "--jail-net gives tern a network namespace of its own: --qmp's "
+		                 "port would be unreachable");
+	/* The control socket's directory is bound into the jail whole. */
+	size_t ctl_len = 0;
+	if (c->control) {
+		const char *slash = strrchr(c->control, '/');
+		ctl_len = slash ? (size_t)(slash - c->control) : 0;
+		if (c->control[0] == '/' && ctl_len == 0)
+			return fail(err, "with --jail, the control socket needs a directory of its "
+			                 "own, not /: that directory is bound into the jail");
+		if (ctl_len && path_within(c->jail_dir, c->control, ctl_len))
+			return fail(err, "with --jail, the jail directory must not be inside the "
+			                 "control socket's directory");
+	}
+	struct bound_file {
+		const char *what, *path;
+	} files[CONFIG_MAX_DISKS + 3] = {
+	        {"--kernel", c->kernel}, {"--control", c->control}, {"--initrd", c->initrd}};
+	size_t n = 3;
+	for (unsigned i = 0; i < c->ndisks; i++)
+		files[n++] = (struct bound_file){"--disk", c->disks[i].path};
+	for (size_t i = 0; i < n; i++) {
+		const char *p = files[i].path;
+		if (!p)
+			continue;
+		size_t len = strlen(p);
+		if (!plain_absolute(p) || p[len - 1] == '/')
+			return fail(
+			        err,
+			        "with --jail, %s '%s' must be an absolute path to a file without "
+			        "'.', '..' or '//': the jail binds it at the same path",
+			        files[i].what, p);
+		if (path_within(p, c->jail_dir, jail_len))
+			return fail(err,
+			            "with --jail, %s '%s' must not be inside the jail directory",
+			            files[i].what, p);
+		if (i != 1 && ctl_len && path_within(p, c->control, ctl_len))
+			return fail(err,
+			            "with --jail, %s '%s' must not be in the control socket's "
+			            "directory: that whole directory is bound into the jail",
+			            files[i].what, p);
+	}
+	return 0;
+}
+
 int config_validate(const struct vm_config *c, struct config_error *err)
 {
 	if (!c->kernel)
@@ -541,5 +698,5 @@ int config_validate(const struct vm_config *c, struct config_error *err)
 		return fail(err, "--sdei-event and --no-sdei contradict each other");
 	if (c->gic_version == 2 && c->cpus > 8)
 		return fail(err, "GICv2 supports at most 8 vCPUs (asked for %u)", c->cpus);
-	return 0;
+	return validate_jail(c, err);
 }

@@ -52,6 +52,12 @@ struct vm_config {
 	int rng;                   /* --rng: a virtio-rng device */
 	int acpi;                  /* --acpi: boot through EFI + ACPI instead of a device tree */
 	enum seccomp_mode seccomp; /* --seccomp=enforce|log|off, default enforce */
+	/* The jail (docs/security.md): tern builds a minimal root in jail_dir,
+	 * enters it in new namespaces and runs the VM as jail_uid:jail_gid. */
+	char *jail_dir;   /* --jail DIR, NULL: no jail */
+	int64_t jail_uid; /* --uid, -1: not given */
+	int64_t jail_gid; /* --gid, -1: not given */
+	int jail_net;     /* --jail-net: a network namespace of its own too */
 };
 
 /* Parses "PATH[,ro][,serial=S]" and "tap=NAME[,mac=M]" (exposed for tests). */
