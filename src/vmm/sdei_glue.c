@@ -195,10 +195,36 @@ static void set_x0(struct vcpu *v, uint64_t val)
 		          strerror(-r));
 }
 
+/* How many of x1..x5 each SDEI call reads (DEN0054 per function), so a call
+ * costs only the ONE_REG reads it needs: SDEI_VERSION, the hot path of a
+ * probing guest, needs none. Indexed by fn - SMCCC_SDEI_BASE. */
+static const uint8_t sdei_nargs[SMCCC_SDEI_COUNT] = {
+        [SDEI_FN_VERSION - SDEI_FN_BASE] = 0,
+        [SDEI_FN_EVENT_REGISTER - SDEI_FN_BASE] = 5, /* event, entry, arg, flags, affinity */
+        [SDEI_FN_EVENT_ENABLE - SDEI_FN_BASE] = 1,
+        [SDEI_FN_EVENT_DISABLE - SDEI_FN_BASE] = 1,
+        [SDEI_FN_EVENT_CONTEXT - SDEI_FN_BASE] = 1,
+        [SDEI_FN_EVENT_COMPLETE - SDEI_FN_BASE] = 1,            /* status */
+        [SDEI_FN_EVENT_COMPLETE_AND_RESUME - SDEI_FN_BASE] = 1, /* resume address */
+        [SDEI_FN_EVENT_UNREGISTER - SDEI_FN_BASE] = 1,
+        [SDEI_FN_EVENT_STATUS - SDEI_FN_BASE] = 1,
+        [SDEI_FN_EVENT_GET_INFO - SDEI_FN_BASE] = 2,    /* event, info */
+        [SDEI_FN_EVENT_ROUTING_SET - SDEI_FN_BASE] = 3, /* event, mode, affinity */
+        [SDEI_FN_PE_MASK - SDEI_FN_BASE] = 0,
+        [SDEI_FN_PE_UNMASK - SDEI_FN_BASE] = 0,
+        [SDEI_FN_INTERRUPT_BIND - SDEI_FN_BASE] = 1,
+        [SDEI_FN_INTERRUPT_RELEASE - SDEI_FN_BASE] = 1,
+        [SDEI_FN_EVENT_SIGNAL - SDEI_FN_BASE] = 2, /* event, target PE */
+        [SDEI_FN_FEATURES - SDEI_FN_BASE] = 1,
+        [SDEI_FN_PRIVATE_RESET - SDEI_FN_BASE] = 0,
+        [SDEI_FN_SHARED_RESET - SDEI_FN_BASE] = 0,
+};
+
 static void handle_sdei(struct vcpu *v, uint32_t fn)
 {
-	uint64_t args[5], x0 = 0;
-	for (unsigned i = 0; i < 5; i++)
+	uint64_t args[5] = {0}, x0 = 0;
+	unsigned n = sdei_nargs[fn - SMCCC_SDEI_BASE];
+	for (unsigned i = 0; i < n; i++)
 		if (kvm_vcpu_get_reg(&v->h, KVM_REG_X(i + 1), &args[i])) {
 			set_x0(v, (uint64_t)(int64_t)SDEI_NOT_SUPPORTED);
 			return;
