@@ -13,8 +13,8 @@ out=$top/build/testhost
 tern_bin=${TERN_BIN:-$top/build/aarch64/tern}
 mkdir -p "$out"
 # One emulated test host at a time: it takes both cores, and runs share
-# build/testhost. A second caller waits here.
-exec 9>"$out/.lock"
+# build/testhost. A second caller (any checkout) waits here.
+exec 9>"${TMPDIR:-/tmp}/tern-testhost.lock"
 flock 9
 
 [ -x "$tern_bin" ] || { echo "run.sh: no arm64 tern at $tern_bin (build the aarch64 preset)" >&2; exit 1; }
