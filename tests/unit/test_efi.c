@@ -8,6 +8,7 @@
 #include "arch/aarch64/portable/acpi_buf.h"
 #include "arch/aarch64/portable/efi.h"
 #include "check.h"
+#include "dts_check.h"
 
 #define RAM_SIZE (256ULL << 20)
 #define FDT_ADDR (LAYOUT_RAM_BASE + RAM_SIZE - (2ULL << 20))
@@ -16,7 +17,6 @@
 #define RSDP     (FW_ADDR + EFI_HANDOFF_SIZE)
 
 static uint8_t fw[EFI_HANDOFF_SIZE];
-static char dts[65536];
 
 static const struct efi_carveout carve[2] = {
         /* given out of order on purpose: the builder sorts */
@@ -127,32 +127,6 @@ static void test_errors(void)
 	CHECK_EQ(o.mmap_size, 40);
 }
 
-static int decompile(const void *blob, int size)
-{
-	const char *tmp = getenv("TERN_TEST_TMP");
-	char path[512], cmd[1200];
-	snprintf(path, sizeof(path), "%s/test_efi_stub.dtb", tmp ? tmp : "/tmp");
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		return -1;
-	fwrite(blob, 1, (size_t)size, f);
-	fclose(f);
-	snprintf(cmd, sizeof(cmd), "dtc -q -I dtb -O dts '%s'", path);
-	FILE *p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	size_t n = fread(dts, 1, sizeof(dts) - 1, p);
-	dts[n] = 0;
-	return pclose(p) == 0 && n > 0 ? 0 : -1;
-}
-
-static int has(const char *s)
-{
-	if (strstr(dts, s))
-		return 1;
-	fprintf(stderr, "dts lacks: %s\n", s);
-	return 0;
-}
 
 static void test_stub_fdt(void)
 {
@@ -166,16 +140,16 @@ static void test_stub_fdt(void)
 	int size = efi_stub_fdt_build(&p, blob, sizeof(blob));
 	CHECK(size > 0);
 	CHECK_EQ(fdt_check_header(blob), 0);
-	CHECK_EQ(decompile(blob, size), 0);
-	CHECK(has("bootargs = \"earlycon\";"));
-	CHECK(has("linux,initrd-start = <0x00 0x44200000>;"));
-	CHECK(has("linux,initrd-end = <0x00 0x443e310c>;"));
-	CHECK(has("linux,uefi-system-table = <0x00 0x4ff01000>;"));
-	CHECK(has("linux,uefi-mmap-start = <0x00 0x4ff00000>;"));
-	CHECK(has("linux,uefi-mmap-size = <0xc8>;"));
-	CHECK(has("linux,uefi-mmap-desc-size = <0x28>;"));
-	CHECK(has("linux,uefi-mmap-desc-ver = <0x01>;"));
-	CHECK(has("linux,uefi-secure-boot = <0x02>;"));
+	CHECK_EQ(dts_decompile(blob, size, "test_efi_stub.dtb"), 0);
+	CHECK(dts_has("bootargs = \"earlycon\";"));
+	CHECK(dts_has("linux,initrd-start = <0x00 0x44200000>;"));
+	CHECK(dts_has("linux,initrd-end = <0x00 0x443e310c>;"));
+	CHECK(dts_has("linux,uefi-system-table = <0x00 0x4ff01000>;"));
+	CHECK(dts_has("linux,uefi-mmap-start = <0x00 0x4ff00000>;"));
+	CHECK(dts_has("linux,uefi-mmap-size = <0xc8>;"));
+	CHECK(dts_has("linux,uefi-mmap-desc-size = <0x28>;"));
+	CHECK(dts_has("linux,uefi-mmap-desc-ver = <0x01>;"));
+	CHECK(dts_has("linux,uefi-secure-boot = <0x02>;"));
 	/* /chosen is the only node: anything else sends Linux down the DT path */
 	int nodes = 0;
 	for (int off = fdt_next_node(blob, 0, NULL); off >= 0; off = fdt_next_node(blob, off, NULL))

@@ -10,18 +10,7 @@
 #include <unistd.h>
 
 #include "arch/aarch64/layout.h"
-
-__attribute__((format(printf, 4, 5))) static int why_errno(char *why, size_t n, int err,
-                                                           const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int len = vsnprintf(why, n, fmt, ap);
-	va_end(ap);
-	if (err && len >= 0 && (size_t)len < n)
-		snprintf(why + len, n - (size_t)len, ": %s", strerror(err));
-	return -(err ? err : EINVAL);
-}
+#include "vmm/core/errmsg.h"
 
 int kvm_vm_create(struct kvm_vm *vm, uint64_t ram_size, char *why, size_t n)
 {
@@ -29,14 +18,14 @@ int kvm_vm_create(struct kvm_vm *vm, uint64_t ram_size, char *why, size_t n)
 	vm->vm_fd = vm->gic_fd = -1;
 	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm->kvm_fd < 0)
-		return why_errno(why, n, errno,
-		                 errno == ENOENT ? "/dev/kvm not found (no KVM on this host, or "
-		                                   "the kvm module is not loaded)"
-		                                 : "cannot open /dev/kvm");
+		return errmsg_set(why, n, errno,
+		                  errno == ENOENT ? "/dev/kvm not found (no KVM on this host, or "
+		                                    "the kvm module is not loaded)"
+		                                  : "cannot open /dev/kvm");
 	int api = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
 	if (api != KVM_API_VERSION)
-		return why_errno(why, n, 0, "/dev/kvm speaks API %d, tern needs %d", api,
-		                 KVM_API_VERSION);
+		return errmsg_set(why, n, 0, "/dev/kvm speaks API %d, tern needs %d", api,
+		                  KVM_API_VERSION);
 	static const struct {
 		int cap;
 		const char *what;
@@ -49,21 +38,21 @@ int kvm_vm_create(struct kvm_vm *vm, uint64_t ram_size, char *why, size_t n)
 	};
 	for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
 		if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, needed[i].cap) <= 0)
-			return why_errno(why, n, 0, "host KVM lacks %s", needed[i].what);
+			return errmsg_set(why, n, 0, "host KVM lacks %s", needed[i].what);
 	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
 	if (vm->vm_fd < 0)
-		return why_errno(why, n, errno, "KVM_CREATE_VM failed");
+		return errmsg_set(why, n, errno, "KVM_CREATE_VM failed");
 	int rs = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (rs <= 0)
-		return why_errno(why, n, errno, "KVM_GET_VCPU_MMAP_SIZE failed");
+		return errmsg_set(why, n, errno, "KVM_GET_VCPU_MMAP_SIZE failed");
 	vm->run_size = (size_t)rs;
 
 	/* NORESERVE: guest RAM is committed only as the guest touches it. */
 	void *ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
 	                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (ram == MAP_FAILED)
-		return why_errno(why, n, errno, "cannot map %llu MiB of guest RAM",
-		                 (unsigned long long)(ram_size >> 20));
+		return errmsg_set(why, n, errno, "cannot map %llu MiB of guest RAM",
+		                  (unsigned long long)(ram_size >> 20));
 	vm->ram = ram;
 	vm->ram_base = LAYOUT_RAM_BASE;
 	vm->ram_size = ram_size;
@@ -75,7 +64,7 @@ int kvm_vm_create(struct kvm_vm *vm, uint64_t ram_size, char *why, size_t n)
 	        .userspace_addr = (uint64_t)(uintptr_t)ram,
 	};
 	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
-		return why_errno(why, n, errno, "KVM_SET_USER_MEMORY_REGION failed");
+		return errmsg_set(why, n, errno, "KVM_SET_USER_MEMORY_REGION failed");
 	return 0;
 }
 
@@ -86,16 +75,16 @@ int kvm_vcpu_create(struct kvm_vm *vm, unsigned index, struct kvm_vcpu_handle *v
 	vcpu->index = index;
 	vcpu->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)index);
 	if (vcpu->fd < 0)
-		return why_errno(why, n, errno, "cannot create vCPU %u", index);
+		return errmsg_set(why, n, errno, "cannot create vCPU %u", index);
 	void *run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu->fd, 0);
 	if (run == MAP_FAILED)
-		return why_errno(why, n, errno, "cannot map vCPU %u's run area", index);
+		return errmsg_set(why, n, errno, "cannot map vCPU %u's run area", index);
 	vcpu->run = run;
 	int r = kvm_vcpu_reset(vm, vcpu, why, n);
 	if (r)
 		return r;
 	if (kvm_vcpu_get_reg(vcpu, KVM_REG_MPIDR, &vcpu->mpidr))
-		return why_errno(why, n, errno, "cannot read vCPU %u's MPIDR", index);
+		return errmsg_set(why, n, errno, "cannot read vCPU %u's MPIDR", index);
 	return 0;
 }
 
@@ -103,14 +92,15 @@ int kvm_vcpu_reset(struct kvm_vm *vm, struct kvm_vcpu_handle *vcpu, char *why, s
 {
 	struct kvm_vcpu_init init;
 	if (ioctl(vm->vm_fd, KVM_ARM_PREFERRED_TARGET, &init) < 0)
-		return why_errno(why, n, errno, "KVM_ARM_PREFERRED_TARGET failed");
+		return errmsg_set(why, n, errno, "KVM_ARM_PREFERRED_TARGET failed");
 	memset(init.features, 0, sizeof(init.features));
 	init.features[0] |= 1U << KVM_ARM_VCPU_PSCI_0_2;
 	/* Secondaries wait for the guest's PSCI CPU_ON. */
 	if (vcpu->index)
 		init.features[0] |= 1U << KVM_ARM_VCPU_POWER_OFF;
 	if (ioctl(vcpu->fd, KVM_ARM_VCPU_INIT, &init) < 0)
-		return why_errno(why, n, errno, "KVM_ARM_VCPU_INIT of vCPU %u failed", vcpu->index);
+		return errmsg_set(why, n, errno, "KVM_ARM_VCPU_INIT of vCPU %u failed",
+		                  vcpu->index);
 	return 0;
 }
 
@@ -171,14 +161,14 @@ int kvm_gic_create(struct kvm_vm *vm, unsigned ncpus, int version, char *why, si
 	if (version == 3 || version == 0) {
 		int r = gic_try(vm, 3, ncpus);
 		if (!r || version == 3)
-			return r ? why_errno(why, n, -r, "cannot create an in-kernel GICv3") : 0;
+			return r ? errmsg_set(why, n, -r, "cannot create an in-kernel GICv3") : 0;
 	}
 	if (ncpus > 8)
-		return why_errno(why, n, 0,
-		                 "no GICv3 on this host and GICv2 takes at most 8 "
-		                 "vCPUs");
+		return errmsg_set(why, n, 0,
+		                  "no GICv3 on this host and GICv2 takes at most 8 "
+		                  "vCPUs");
 	int r = gic_try(vm, 2, ncpus);
-	return r ? why_errno(why, n, -r, "cannot create an in-kernel GIC (v3 or v2)") : 0;
+	return r ? errmsg_set(why, n, -r, "cannot create an in-kernel GIC (v3 or v2)") : 0;
 }
 
 int kvm_vm_set_spi(struct kvm_vm *vm, unsigned spi, int level)

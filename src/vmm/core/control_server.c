@@ -15,6 +15,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "vmm/core/errmsg.h"
 #include "vmm/core/log.h"
 
 /* Bytes read from one client per wakeup: bounds how long one busy client
@@ -28,18 +29,6 @@ struct control_client {
 	unsigned slot;
 	uint32_t events;
 };
-
-__attribute__((format(printf, 4, 5))) static int set_why(char *why, size_t n, int err,
-                                                         const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int len = vsnprintf(why, n, fmt, ap);
-	va_end(ap);
-	if (err && len >= 0 && (size_t)len < n)
-		snprintf(why + len, n - (size_t)len, ": %s", strerror(err));
-	return -(err ? err : EINVAL);
-}
 
 void control_server_init(struct control_server *cs, struct evloop *loop,
                          const struct qmp_session_config *qcfg)
@@ -190,26 +179,27 @@ int control_server_listen_unix(struct control_server *cs, const char *path, char
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (strlen(path) >= sizeof(sa.sun_path))
-		return set_why(why, n, 0, "control socket path '%s' is too long", path);
+		return errmsg_set(why, n, 0, "control socket path '%s' is too long", path);
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 
 	struct stat st;
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode))
-			return set_why(why, n, 0,
-			               "control socket path '%s' exists and is not a socket", path);
+			return errmsg_set(why, n, 0,
+			                  "control socket path '%s' exists and is not a socket",
+			                  path);
 		int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		int live = probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0;
 		if (probe >= 0)
 			close(probe);
 		if (live)
-			return set_why(why, n, 0, "control socket '%s' is in use by a running VMM",
-			               path);
+			return errmsg_set(why, n, 0,
+			                  "control socket '%s' is in use by a running VMM", path);
 		unlink(path); /* stale: its server is gone */
 	}
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return set_why(why, n, errno, "control socket");
+		return errmsg_set(why, n, errno, "control socket");
 	/* Created 0600 from the start: no window where others could connect. */
 	mode_t old = umask(0177);
 	int r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
@@ -217,13 +207,13 @@ int control_server_listen_unix(struct control_server *cs, const char *path, char
 	umask(old);
 	if (r < 0) {
 		close(fd);
-		return set_why(why, n, bind_err, "cannot create control socket '%s'", path);
+		return errmsg_set(why, n, bind_err, "cannot create control socket '%s'", path);
 	}
 	if (listen(fd, 128) < 0 || add_listener(cs, fd)) {
 		int e = errno;
 		close(fd);
 		unlink(path);
-		return set_why(why, n, e, "cannot listen on control socket '%s'", path);
+		return errmsg_set(why, n, e, "cannot listen on control socket '%s'", path);
 	}
 	cs->unix_path = strdup(path);
 	return 0;
@@ -253,24 +243,24 @@ int control_server_listen_tcp(struct control_server *cs, const char *spec, char 
 	char host[64];
 	unsigned port;
 	if (control_server_parse_tcp(spec, host, sizeof(host), &port))
-		return set_why(why, n, 0, "--qmp wants tcp:127.0.0.1:PORT, not '%s'", spec);
+		return errmsg_set(why, n, 0, "--qmp wants tcp:127.0.0.1:PORT, not '%s'", spec);
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	if (!strcmp(host, "localhost"))
 		snprintf(host, sizeof(host), "127.0.0.1");
 	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1 || (ntohl(sa.sin_addr.s_addr) >> 24) != 127)
-		return set_why(why, n, 0,
-		               "--qmp listens on loopback only (127.x.x.x or localhost), not '%s'",
-		               host);
+		return errmsg_set(
+		        why, n, 0,
+		        "--qmp listens on loopback only (127.x.x.x or localhost), not '%s'", host);
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return set_why(why, n, errno, "QMP TCP socket");
+		return errmsg_set(why, n, errno, "QMP TCP socket");
 	int one = 1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 128) < 0 ||
 	    add_listener(cs, fd)) {
 		int e = errno;
 		close(fd);
-		return set_why(why, n, e, "cannot listen on %s", spec);
+		return errmsg_set(why, n, e, "cannot listen on %s", spec);
 	}
 	return 0;
 }
