@@ -127,7 +127,6 @@ static void test_errors(void)
 	CHECK_EQ(o.mmap_size, 40);
 }
 
-
 static void test_stub_fdt(void)
 {
 	static uint8_t blob[LAYOUT_STUB_FDT_MAX];

@@ -8,8 +8,6 @@
 #include "check.h"
 #include "dts_check.h"
 
-
-
 static void test_v3_two_cpus(void)
 {
 	static uint8_t buf[LAYOUT_FDT_MAX];
@@ -43,7 +41,8 @@ static void test_v3_two_cpus(void)
 	CHECK(dts_has("compatible = \"arm,psci-0.2\";"));
 	CHECK(dts_has("method = \"hvc\";"));
 	CHECK(dts_has("compatible = \"arm,armv8-timer\";"));
-	CHECK(dts_has("interrupts = <0x01 0x0d 0x08 0x01 0x0e 0x08 0x01 0x0b 0x08 0x01 0x0a 0x08>;"));
+	CHECK(dts_has(
+	        "interrupts = <0x01 0x0d 0x08 0x01 0x0e 0x08 0x01 0x0b 0x08 0x01 0x0a 0x08>;"));
 	CHECK(dts_has("compatible = \"arm,gic-v3\";"));
 	/* redistributors sized for two vCPUs */
 	CHECK(dts_has("reg = <0x00 0x8000000 0x00 0x10000 0x00 0x80a0000 0x00 0x40000>;"));
