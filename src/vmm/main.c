@@ -6,6 +6,7 @@
 
 #include "vmm/core/config.h"
 #include "vmm/core/log.h"
+#include "vmm/jail.h"
 #include "vmm/vmm.h"
 
 /* Exit codes (docs/cli.md). */
@@ -44,6 +45,11 @@ static const char usage_text[] =
         "                     development only)\n"
         "  --config FILE      JSON file with the same settings (docs/cli.md); flags\n"
         "                     after it override it\n"
+        "  --jail DIR         run the VM jailed (needs root): new namespaces, a root\n"
+        "                     built on DIR with only the VM's files, as --uid/--gid\n"
+        "                     with no capabilities (docs/security.md)\n"
+        "  --uid U, --gid G   the unprivileged ids the jailed tern runs as (not 0)\n"
+        "  --jail-net         with --jail: a network namespace of its own (no --net)\n"
         "  --reboot           reboot the guest when it resets, instead of exiting\n"
         "  -v, --verbose      say more (repeat for debug messages)\n"
         "  -h, --help         this text\n"
@@ -83,6 +89,12 @@ static int cmd_run(int argc, char **argv)
 	log_set_level(cfg.verbose >= 2 ? LOG_DEBUG : cfg.verbose ? LOG_INFO : LOG_WARN);
 	signal(SIGPIPE, SIG_IGN);
 	int code = EXIT_FAILURE_;
+	/* The jail comes first: the VM is only ever built inside it. */
+	int jr = cfg.jail_dir ? jail_enter(&cfg, &code) : 0;
+	if (jr) {
+		config_free(&cfg);
+		return jr > 0 ? code : EXIT_FAILURE_;
+	}
 	if (vcpu_signal_setup())
 		log_error("cannot install the vCPU kick signal handler");
 	else
