@@ -43,11 +43,20 @@ pid=$!
 exec 3>"$in"
 : >"$WORK/jail-run.out"
 cpid=
+readies=0
 while read -r line; do
 	line=$(echo "$line" | tr -d '\r')
 	echo "$line" >>"$WORK/jail-run.out"
 	case "$line" in
 	*TERN-GUEST-READY*)
+		readies=$((readies + 1))
+		# First boot: a reset from the control socket makes tern build the
+		# VM again inside the jail (kernel, initrd, disk and /dev/kvm
+		# opened anew, as uid 1000). The looking is done on the second.
+		if [ $readies = 1 ]; then
+			ternctl "$sock" reset >"$WORK/jail-reset.out" 2>&1
+			continue
+		fi
 		cpid=$(child_of $pid)
 		cat "/proc/$cpid/status" >"$WORK/jail-child.status" 2>&1
 		cat "/proc/$pid/status" >"$WORK/jail-outer.status" 2>&1
@@ -71,6 +80,8 @@ done <"$out"
 exec 3>&-
 wait $pid
 echo $? >"$WORK/jail-run.rc"
+LOGS="$WORK/jail-reset.out"
+check jail-reboot "a reset rebuilds the VM inside the jail: the guest comes up again" [ $readies = 2 ]
 LOGS="$WORK/jail-child.status"
 check jail-uid "the jailed tern runs as uid 1000" \
 	grep -q "^Uid:[[:space:]]*1000[[:space:]]*1000[[:space:]]*1000[[:space:]]*1000\$" "$WORK/jail-child.status"
