@@ -38,7 +38,8 @@ expect_error err-config-syntax 2 "broken.json:" run --config "$WORK/broken.json"
 "$TERN" --help >"$WORK/help.out" 2>&1
 missing=
 for f in --kernel --initrd --cmdline --cpus --memory --gic --acpi --disk --net --rng \
-	--control --qmp --sdei-event --no-sdei --seccomp --config --reboot --verbose --help; do
+	--control --qmp --sdei-event --no-sdei --seccomp --jail --uid --gid --jail-net --config \
+	--reboot --verbose --help; do
 	grep -q -- "$f" "$WORK/help.out" || missing="$missing $f"
 done
 check help-text "--help lists every run flag and the exit codes (missing:${missing:- none})" \

@@ -146,6 +146,24 @@ check jail-net-unowned "a tap not owned by the jail's uid: exit 1, the attach is
 	net_refused
 LOGS=
 
+# A tap made for the jail's uid (tests/integration/tools/mktap.c does what
+# `ip tuntap add ... user 1000 group 1000` would): the jailed guest pings the
+# test host through it.
+cat >"$WORK/jail-tap.sh" <<EOT
+ip link set lo up
+mktap tern1 1000 1000 || exit 90
+ip addr add 10.0.2.1/24 dev tern1
+ip link set tern1 up
+timeout 300 "$TERN" run --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" \
+	--cmdline "$(guest_cmdline net)" --net tap=tern1 $J \
+	</dev/null >"$WORK/jail-tap.out" 2>"$WORK/jail-tap.err"
+EOT
+unshare -n sh "$WORK/jail-tap.sh"
+echo $? >"$WORK/jail-tap.rc"
+check jail-tap-ping "a jailed guest on a tap owned by its uid pings the test host" \
+	out_has jail-tap "TERN-GUEST-PING-OK 3"
+check jail-tap-exit-0 "the jailed guest with a NIC powers off: exit 0" rc_is jail-tap 0
+
 # --- --jail-net: a network namespace of its own --------------------------------
 run_guest jail-ownnet poweroff $J --jail-net
 check jail-ownnet "--jail-net: the guest boots and powers off, exit 0" rc_is jail-ownnet 0

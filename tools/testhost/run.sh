@@ -29,6 +29,11 @@ cp "$assets/busybox" "$stage/bin/busybox"
 aarch64-linux-gnu-strip -o "$stage/bin/tern" "$tern_bin" 2>/dev/null || cp "$tern_bin" "$stage/bin/tern"
 ternctl_bin=$(dirname "$tern_bin")/ternctl
 aarch64-linux-gnu-strip -o "$stage/bin/ternctl" "$ternctl_bin" 2>/dev/null || cp "$ternctl_bin" "$stage/bin/ternctl"
+# Test-only tools for scenarios (static arm64 C programs).
+for t in "$top"/tests/integration/tools/*.c; do
+	aarch64-linux-gnu-gcc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static -s \
+		-o "$stage/bin/$(basename "$t" .c)" "$t"
+done
 # Host-side kernel module for the tap the network scenario creates.
 mkdir -p "$stage/lib/modules"
 xz -dc "$assets/modules/kernel/drivers/net/tun.ko.xz" >"$stage/lib/modules/tun.ko"
