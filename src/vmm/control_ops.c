@@ -241,6 +241,10 @@ static int op_query_metrics(void *opaque, json_t **out, struct qmp_error *err)
 	                 (json_int_t)__atomic_load_n(&vm->bus.unhandled, __ATOMIC_RELAXED),
 	                 "control-clients", (json_int_t)control_server_nclients(&vmm->cs));
 	if (*out && vm->sdei) {
+		uint64_t one_reg = 0;
+		for (unsigned i = 0; i < vm->ncpus; i++)
+			one_reg += __atomic_load_n(&vm->vcpus[i].one_reg_ioctls, __ATOMIC_RELAXED);
+		json_object_set_new(*out, "sdei-one-reg-ioctls", json_integer((json_int_t)one_reg));
 		struct sdei_counters sum = {0};
 		for (unsigned v = 0; v < sdei_vcpu_count(vm->sdei); v++) {
 			struct sdei_vcpu_info vi;

@@ -24,40 +24,66 @@ static struct vcpu *vcpu_of(void *opaque, unsigned int index)
 	return &vm->vcpus[index];
 }
 
-static int op_get_regs(void *opaque, unsigned int vcpu, struct sdei_regs *regs)
+/* The 20 registers of an SDEI context in struct sdei_regs order. */
+static uint64_t sdei_reg_id(unsigned i)
 {
-	struct kvm_vcpu_handle *h = &vcpu_of(opaque, vcpu)->h;
-	int r = 0;
-	for (unsigned i = 0; i < 18 && !r; i++)
-		r = kvm_vcpu_get_reg(h, KVM_REG_X(i), &regs->x[i]);
-	if (!r)
-		r = kvm_vcpu_get_reg(h, KVM_REG_PC, &regs->pc);
-	if (!r)
-		r = kvm_vcpu_get_reg(h, KVM_REG_PSTATE, &regs->pstate);
-	return r;
+	return i < 18 ? KVM_REG_X(i) : i == 18 ? KVM_REG_PC : KVM_REG_PSTATE;
 }
 
+static uint64_t *sdei_reg_field(struct sdei_regs *r, unsigned i)
+{
+	return i < 18 ? &r->x[i] : i == 18 ? &r->pc : &r->pstate;
+}
+
+static int op_get_regs(void *opaque, unsigned int vcpu, struct sdei_regs *regs)
+{
+	struct vcpu *v = vcpu_of(opaque, vcpu);
+	for (unsigned i = 0; i < 20; i++) {
+		v->one_reg_ioctls++;
+		int r = kvm_vcpu_get_reg(&v->h, sdei_reg_id(i), sdei_reg_field(regs, i));
+		if (r) {
+			v->sdei_regs_valid = 0;
+			return r;
+		}
+		v->sdei_regs[i] = *sdei_reg_field(regs, i);
+	}
+	v->sdei_regs_valid = 1;
+	return 0;
+}
+
+/* Writes only what differs from what KVM holds: a dispatch changes x0-x3,
+ * PC and PSTATE, not x4-x17 (20 -> 6 ioctls). The cache is dropped at every
+ * KVM_RUN, so it never stands in for registers the guest changed. */
 static int op_set_regs(void *opaque, unsigned int vcpu, const struct sdei_regs *regs)
 {
-	struct kvm_vcpu_handle *h = &vcpu_of(opaque, vcpu)->h;
-	int r = 0;
-	for (unsigned i = 0; i < 18 && !r; i++)
-		r = kvm_vcpu_set_reg(h, KVM_REG_X(i), regs->x[i]);
-	if (!r)
-		r = kvm_vcpu_set_reg(h, KVM_REG_PC, regs->pc);
-	if (!r)
-		r = kvm_vcpu_set_reg(h, KVM_REG_PSTATE, regs->pstate);
-	return r;
+	struct vcpu *v = vcpu_of(opaque, vcpu);
+	struct sdei_regs *w = (struct sdei_regs *)regs;
+	for (unsigned i = 0; i < 20; i++) {
+		uint64_t val = *sdei_reg_field(w, i);
+		if (v->sdei_regs_valid && v->sdei_regs[i] == val)
+			continue;
+		v->one_reg_ioctls++;
+		int r = kvm_vcpu_set_reg(&v->h, sdei_reg_id(i), val);
+		if (r) {
+			v->sdei_regs_valid = 0;
+			return r;
+		}
+		v->sdei_regs[i] = val;
+	}
+	v->sdei_regs_valid = 1;
+	return 0;
 }
 
 static int op_get_sctlr(void *opaque, unsigned int vcpu, uint64_t *sctlr)
 {
+	vcpu_of(opaque, vcpu)->one_reg_ioctls++;
 	return kvm_vcpu_get_reg(&vcpu_of(opaque, vcpu)->h, KVM_REG_SCTLR, sctlr);
 }
 
 static int op_set_elr_spsr(void *opaque, unsigned int vcpu, uint64_t elr, uint64_t spsr)
 {
 	struct kvm_vcpu_handle *h = &vcpu_of(opaque, vcpu)->h;
+	vcpu_of(opaque, vcpu)->one_reg_ioctls += 2;
 	int r = kvm_vcpu_set_reg(h, KVM_REG_ELR_EL1, elr);
 	return r ? r : kvm_vcpu_set_reg(h, KVM_REG_SPSR_EL1, spsr);
 }
@@ -189,6 +215,8 @@ void vm_sdei_destroy(struct vm *vm)
 
 static void set_x0(struct vcpu *v, uint64_t val)
 {
+	v->sdei_regs_valid = 0;
+	v->one_reg_ioctls++;
 	int r = kvm_vcpu_set_reg(&v->h, KVM_REG_X(0), val);
 	if (r)
 		log_error("vCPU %u: cannot return a hypercall result: %s", v->h.index,
@@ -224,11 +252,13 @@ static void handle_sdei(struct vcpu *v, uint32_t fn)
 {
 	uint64_t args[5] = {0}, x0 = 0;
 	unsigned n = sdei_nargs[fn - SMCCC_SDEI_BASE];
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
+		v->one_reg_ioctls++;
 		if (kvm_vcpu_get_reg(&v->h, KVM_REG_X(i + 1), &args[i])) {
 			set_x0(v, (uint64_t)(int64_t)SDEI_NOT_SUPPORTED);
 			return;
 		}
+	}
 	int r = sdei_handle_call(v->vm->sdei, v->h.index, fn, args, &x0);
 	if (r == 1)
 		set_x0(v, x0);
@@ -303,6 +333,7 @@ void vcpu_service_power(struct vcpu *v)
 	 * so still powered off); then it is made runnable. */
 	char why[128];
 	struct kvm_mp_state mp = {.mp_state = KVM_MP_STATE_RUNNABLE};
+	v->sdei_regs_valid = 0;
 	int r = kvm_vcpu_reset(&vm->kvm, &v->h, why, sizeof(why));
 	if (!r)
 		r = kvm_vcpu_set_reg(&v->h, KVM_REG_PC, entry);

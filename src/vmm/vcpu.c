@@ -75,6 +75,7 @@ static void finish_pending_exit(struct vcpu *v)
 	if (!v->mmio_pending)
 		return;
 	__atomic_store_n(&v->h.run->immediate_exit, 1, __ATOMIC_RELEASE);
+	v->sdei_regs_valid = 0;
 	if (ioctl(v->h.fd, KVM_RUN, 0) < 0 && errno != EINTR && errno != EAGAIN)
 		log_error("vCPU %u: completing an MMIO exit: %s", v->h.index, strerror(errno));
 	/* A kick landing now is not lost: the run loop checks `kicked` again
@@ -142,6 +143,7 @@ static void *vcpu_thread(void *arg)
 			vcpu_service(v);
 		if (vm_stopping(v->vm))
 			break;
+		v->sdei_regs_valid = 0; /* the guest runs: cached registers go stale */
 		if (ioctl(v->h.fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				__atomic_store_n(&run->immediate_exit, 0, __ATOMIC_RELEASE);

@@ -63,6 +63,11 @@ struct vcpu {
 	int power;                     /* enum vcpu_power, under vm->power_lock */
 	uint64_t on_entry, on_context; /* a pending PSCI CPU_ON */
 	uint64_t exits[EXIT_KIND_COUNT];
+	/* The SDEI context last read from KVM since this vCPU's last KVM_RUN:
+	 * writing it back only needs the registers that changed. */
+	uint64_t sdei_regs[20];
+	int sdei_regs_valid;
+	uint64_t one_reg_ioctls; /* ONE_REG calls made for SDEI (query-metrics) */
 };
 
 struct vm {
