@@ -15,15 +15,71 @@
 #include "devices/virtio_blk.h"
 #include "devices/virtio_net.h"
 #include "devices/virtio_rng.h"
+#include "sdei/sdei.h"
 #include "vmm/core/log.h"
 #include "vmm/vm.h"
 
+static void irqfd_raise(struct virtio_slot *s)
+{
+	uint64_t one = 1;
+	if (write(s->irqfd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_error("%s: cannot raise its interrupt: %s", s->name, strerror(errno));
+}
+
+/* Called with the transport's irq_lock held, from the main loop or a vCPU
+ * (interrupt ACK). With an irqfd, lowering needs nothing: the guest's EOI
+ * lowers the line and the resample handler raises it again if the device
+ * still has something to say. */
 static void slot_irq(void *ctx, int level)
 {
 	struct virtio_slot *s = ctx;
-	int r = kvm_vm_set_spi(&s->vm->kvm, s->spi, level);
-	if (r)
-		log_error("%s: cannot set its interrupt: %s", s->name, strerror(-r));
+	if (s->irqfd < 0) {
+		vm_set_spi(s->vm, s->spi, level);
+		return;
+	}
+	if (level && !(s->vm->sdei && sdei_interrupt_take(s->vm->sdei, 32 + s->spi)))
+		irqfd_raise(s);
+}
+
+static void on_resample(struct ev_handler *h, uint32_t events)
+{
+	struct virtio_slot *s =
+	        (struct virtio_slot *)((char *)h - offsetof(struct virtio_slot, resample_h));
+	uint64_t v;
+	(void)events;
+	if (read(h->fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		return;
+	pthread_mutex_lock(&s->transport->irq_lock);
+	if (s->transport->isr)
+		slot_irq(s, 1);
+	pthread_mutex_unlock(&s->transport->irq_lock);
+}
+
+/* Level interrupts through an irqfd with a resample fd: raising one costs a
+ * write on the main loop, not an ioctl. Falls back to KVM_IRQ_LINE. */
+static void add_irqfd(struct virtio_slot *s)
+{
+	int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	int rfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	struct kvm_irqfd irqfd = {
+	        .fd = (uint32_t)fd,
+	        .gsi = s->spi, /* KVM's default routing: GSI n is SPI n */
+	        .flags = KVM_IRQFD_FLAG_RESAMPLE,
+	        .resamplefd = (uint32_t)rfd,
+	};
+	if (fd < 0 || rfd < 0 || ioctl(s->vm->kvm.vm_fd, KVM_IRQFD, &irqfd) < 0) {
+		log_warn("%s: no resampling irqfd (%s): interrupts through KVM_IRQ_LINE", s->name,
+		         strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		if (rfd >= 0)
+			close(rfd);
+		return;
+	}
+	s->irqfd = fd;
+	s->resample_h = (struct ev_handler){.fn = on_resample, .fd = rfd};
+	if (evloop_add(s->vm->virtio.loop, &s->resample_h, EPOLLIN))
+		log_warn("%s: cannot watch its interrupt resample fd", s->name);
 }
 
 /* The transport asks for queue work it saw itself (DRIVER_OK, or a notify
@@ -159,6 +215,8 @@ static struct virtio_slot *new_slot(struct vm *vm, enum virtio_kind kind, size_t
 	s->kind = kind;
 	s->fd = -1;
 	s->tap_h.fd = -1;
+	s->irqfd = -1;
+	s->resample_h.fd = -1;
 	s->base = LAYOUT_VIRTIO_BASE + b->n * LAYOUT_VIRTIO_STRIDE;
 	s->spi = LAYOUT_SPI_VIRTIO + b->n;
 	for (unsigned i = 0; i < VIRTIO_BOARD_QUEUES; i++)
@@ -242,6 +300,7 @@ int virtio_board_create(struct vm *vm, struct evloop *loop)
 	}
 	for (unsigned i = 0; i < vm->virtio.n; i++) {
 		s = &vm->virtio.slot[i];
+		add_irqfd(s);
 		r = mmio_bus_add(&vm->bus, s->base, VIRTIO_MMIO_SIZE, &virtio_mmio_ops,
 		                 s->transport);
 		if (r) {
@@ -284,6 +343,13 @@ void virtio_board_destroy(struct vm *vm)
 				break;
 			}
 		}
+		if (s->resample_h.fd >= 0) {
+			if (b->loop)
+				evloop_del(b->loop, &s->resample_h);
+			close(s->resample_h.fd);
+		}
+		if (s->irqfd >= 0)
+			close(s->irqfd);
 		if (s->fd >= 0)
 			close(s->fd);
 		free(s->dev);

@@ -35,6 +35,10 @@ struct virtio_slot {
 	struct virtio_queue_fd q[VIRTIO_BOARD_QUEUES];
 	unsigned nq;
 	struct ev_handler tap_h; /* net: the tap is readable */
+	/* Interrupt: an irqfd in resample mode (a level interrupt the guest's
+	 * EOI lowers), or -1 for KVM_IRQ_LINE when the host lacks it. */
+	int irqfd;
+	struct ev_handler resample_h;
 	int tap_polled;
 	char name[40]; /* for messages: "disk0 (path)" */
 };

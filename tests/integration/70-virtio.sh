@@ -17,6 +17,8 @@ check disk-capacity "the guest sees 16384 sectors (odd tail ignored) and the ser
 	out_has disk-write "TERN-GUEST-WROTE 16384 sectors, serial=tern-disk-0"
 check disk-pattern "the image holds exactly the pattern the guest wrote" pattern_ok "$disk"
 check disk-exit-0 "guest with a disk powers off, exit 0" rc_is disk-write 0
+check disk-irqfd "virtio interrupts go through a resampling irqfd (no KVM_IRQ_LINE fallback)" \
+	sh -c "! grep -q 'no resampling irqfd' '$WORK/disk-write.err'"
 
 run_guest disk-ro disk-ro --disk "$disk,ro"
 check disk-ro-flag "a ,ro disk is read-only in the guest" out_has disk-ro "TERN-GUEST-RO=1"
