@@ -26,18 +26,20 @@ cc=${CROSS_COMPILE}gcc
 objcopy=${CROSS_COMPILE}objcopy
 
 # The TAP plan is the number of check calls: each runs exactly once, in
-# order (see main.c). Skipped platform checks are reported one for one.
+# order (see main.c). Skipped platform and two-vCPU checks are reported one
+# for one.
 count_checks() {
 	grep -o -E '\btap_(eq|ok|wait)\(' "$@" | wc -l
 }
 platform_checks=$(count_checks "$here/platform.c")
-plan=$(($(count_checks "$here/main.c") + platform_checks))
+smp_checks=$(count_checks "$here/smp.c")
+plan=$(($(count_checks "$here/main.c") + platform_checks + smp_checks))
 
 cflags=(-std=gnu11 -O2 -Wall -Wextra -Werror -Wmissing-prototypes -ffreestanding -nostdlib
 	-fno-pic -fno-pie -fno-stack-protector -fno-builtin -fno-common
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -mgeneral-regs-only -mstrict-align
 	-mbranch-protection=none -I"$top/src"
-	-DTAP_PLAN="$plan" -DPLATFORM_CHECKS="$platform_checks")
+	-DTAP_PLAN="$plan" -DPLATFORM_CHECKS="$platform_checks" -DSMP_CHECKS="$smp_checks")
 # shellcheck disable=SC2054 # commas belong to -Wl options
 ldflags=(-nostdlib -static -no-pie -Wl,-T,"$here/linker.ld" -Wl,--build-id=none
 	-Wl,--no-warn-rwx-segments -Wl,-z,noexecstack)
@@ -45,7 +47,7 @@ ldflags=(-nostdlib -static -no-pie -Wl,-T,"$here/linker.ld" -Wl,--build-id=none
 elf=$out/sdei-conformance.elf
 bin=$out/sdei-conformance.bin
 "$cc" "${cflags[@]}" "${ldflags[@]}" -o "$elf" \
-	"$here/start.S" "$here/tap.c" "$here/main.c" "$here/platform.c" -lgcc
+	"$here/start.S" "$here/tap.c" "$here/main.c" "$here/platform.c" "$here/smp.c" -lgcc
 "$objcopy" -O binary "$elf" "$bin"
 
 # The Image header must have survived: magic at 56, image_size covering .bss.
@@ -61,4 +63,4 @@ if [ "$image_size" -lt "$file_size" ] || [ $((image_size % 4096)) -ne 0 ]; then
 	exit 1
 fi
 echo "build.sh: $bin ($file_size bytes, image_size $image_size, $plan checks," \
-	"$platform_checks of them on platform events)"
+	"$platform_checks of them on platform events, $smp_checks on two vCPUs)"

@@ -1,7 +1,10 @@
 /* The SDEI conformance guest: a freestanding arm64 program tern boots as its
  * kernel. It runs at EL1h with the MMU off (all data accesses are Device
  * memory, hence -mstrict-align) and DAIF masked throughout; SDEI events reach
- * it regardless, because tern rewrites the vCPU's PC and PSTATE itself. */
+ * it regardless, because tern rewrites the vCPU's PC and PSTATE itself.
+ * vCPU 0 does all the printing; vCPU 1 (smp.c) only runs calls vCPU 0 posts
+ * to it and handlers, and leaves its results in memory. No exclusives (they
+ * need Normal memory): plain volatile accesses ordered by dmb sy. */
 #ifndef TERN_GUEST_SDEI_H
 #define TERN_GUEST_SDEI_H
 
@@ -54,9 +57,10 @@ static inline int64_t smccc(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3, 
 #define sdei_register(ev, entry, arg, flags, aff)                                                  \
 	smccc(SDEI_FN_EVENT_REGISTER, ev, entry, arg, flags, aff)
 
+/* Orders memory accesses for the compiler and for the other vCPU. */
 static inline void barrier(void)
 {
-	__asm__ volatile("" ::: "memory");
+	__asm__ volatile("dmb sy" ::: "memory");
 }
 
 #define read_sysreg(r)                                                                             \
@@ -83,6 +87,8 @@ struct resume_rec {
 enum { SNAP_SP_AFTER = 31, SNAP_SP_BEFORE = 32, SNAP_SLOTS = 33 };
 
 void sdei_entry(void);
+void sdei_entry_cpu1(void); /* same stub, calls cpu1_sdei_handler() */
+void secondary_entry(void); /* PSCI CPU_ON entry point, x0 = context */
 void regs_signal_check(uint64_t *snap, uint64_t mpidr);
 extern char regs_signal_ret[];
 /* Sends '\n' to the console (ending the caller's announcement), then waits.
@@ -107,11 +113,15 @@ void tap_wait(const char *desc, bool timed_out, int64_t got, int64_t want);
 void tap_skip(const char *reason);
 unsigned int tap_count(void);
 __attribute__((noreturn)) void tap_finish(void);
+/* On vCPU 1 bail_out() and unexpected_exception() print nothing: they park
+ * the vCPU and leave the value for vCPU 0 (smp.c: secondary_bail). */
 __attribute__((noreturn)) void bail_out(const char *why, uint64_t value);
 void unexpected_exception(uint64_t idx, uint64_t esr, uint64_t elr, uint64_t far);
 void complete_refused(uint64_t unused, int64_t err);
 uint64_t deadline_after(uint64_t seconds);
 bool past(uint64_t deadline);
+extern uint64_t boot_mpidr; /* set by main() */
+bool on_boot_cpu(void);
 
 /* main.c / platform.c */
 struct hrec {
@@ -122,6 +132,7 @@ struct hrec {
 	uint64_t pstate;  /* DAIF | CurrentEL | SPSel, all distinct bits */
 	int64_t status;   /* EVENT_STATUS(own event) inside the handler */
 	int64_t extra[6]; /* per-test call results */
+	uint64_t mpidr;   /* MPIDR_EL1 of the vCPU the handler ran on */
 };
 
 #define ARG_EVENT0 0xA5A50000ull
@@ -136,6 +147,12 @@ uint64_t want_sentinel2(unsigned int n);
 void sdei_handler(struct entry_frame *f);
 void platform_tests(uint64_t mpidr);
 void platform_handler(struct entry_frame *f);
+/* smp.c */
+bool smp_handler(struct entry_frame *f); /* false: not one of smp.c's events */
+void cpu1_sdei_handler(struct entry_frame *f);
+void secondary_main(uint64_t context);
+__attribute__((noreturn)) void secondary_bail(uint64_t value);
+void smp_tests(uint64_t mpidr);
 int main(void);
 
 #endif

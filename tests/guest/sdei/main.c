@@ -1,10 +1,11 @@
 /* SDEI conformance guest: the calls, their error codes and the state table
  * on event 0, then delivery of self-signalled events (entry registers,
  * EVENT_CONTEXT, exact restore, masking, disabling, resume, unregister while
- * running). Platform events injected by the host are in platform.c.
+ * running). Platform events injected by the host are in platform.c, the
+ * two-vCPU tests in smp.c.
  *
  * Every check runs exactly once, in order, outside any loop: build.sh counts
- * the check calls in this file and platform.c to make the TAP plan. */
+ * the check calls in this file, platform.c and smp.c to make the TAP plan. */
 #include "guest.h"
 
 #define EV0        SDEI_EVENT_SIGNAL_NUM
@@ -66,6 +67,7 @@ void record_entry(struct hrec *r, const struct entry_frame *f, uint32_t event)
 	r->ctx_bad = sdei1(SDEI_FN_EVENT_CONTEXT, 18);
 	r->pstate = f->daif | f->currentel | f->spsel;
 	r->status = sdei1(SDEI_FN_EVENT_STATUS, event);
+	r->mpidr = read_sysreg(mpidr_el1);
 }
 
 static uint64_t resume_vector(void)
@@ -115,6 +117,8 @@ static void event0_handler(struct entry_frame *f)
 /* Called by sdei_entry (start.S) for every event. */
 void sdei_handler(struct entry_frame *f)
 {
+	if (smp_handler(f))
+		return;
 	if (f->x[0] == EV0)
 		event0_handler(f);
 	else
@@ -394,6 +398,7 @@ static void test_unregister_running(void)
 int main(void)
 {
 	self_mpidr = read_sysreg(mpidr_el1);
+	boot_mpidr = self_mpidr;
 	tap_plan();
 	uart_puts("# tern SDEI conformance guest, MPIDR ");
 	uart_hex(self_mpidr);
@@ -409,6 +414,7 @@ int main(void)
 	test_resume();
 	test_unregister_running();
 	platform_tests(self_mpidr);
+	smp_tests(self_mpidr);
 	tap_eq("SHARED_RESET at the end returns 0", sdei0(SDEI_FN_SHARED_RESET), 0);
 	tap_eq("PRIVATE_RESET at the end returns 0", sdei0(SDEI_FN_PRIVATE_RESET), 0);
 	tap_finish();

@@ -2,10 +2,12 @@
  * tern must run with
  *     --sdei-event 100,private,critical --sdei-event 200,shared,normal
  * and someone must answer the console lines
- *     # tern-sdei: waiting for event 200
- *     # tern-sdei: in normal handler, waiting for event 100
+ *     # tern-sdei: waiting for event 200 on vCPU 0
+ *     # tern-sdei: waiting for event 200 on vCPU 0, nesting
+ *     # tern-sdei: in normal handler, waiting for event 100 on vCPU 0
  * with `ternctl SOCKET sdei signal 200` and `... sdei signal 100 --vcpu 0`
- * (tests/integration/50-sdei.sh does). Without those events every check
+ * (tests/integration/50-sdei.sh does). Only vCPU 0 is on here, so the
+ * shared event's RM_ANY routing can only pick it. Without those events every check
  * here is reported as skipped.
  *
  * Every check runs exactly once, outside any loop: build.sh counts the
@@ -49,7 +51,7 @@ void platform_handler(struct entry_frame *f)
 			uint64_t deadline = deadline_after(WAIT_SECONDS);
 
 			/* spin_sentinels() sends the newline. */
-			uart_puts("# tern-sdei: in normal handler, waiting for event 100");
+			uart_puts("# tern-sdei: in normal handler, waiting for event 100 on vCPU 0");
 			rec200.extra[0] = (int64_t)spin_sentinels(&rec100.count, deadline);
 			barrier();
 			rec200.extra[1] = sdei1(SDEI_FN_EVENT_STATUS, EV_SHARED);
@@ -131,7 +133,7 @@ static void platform_checks(uint64_t mpidr)
 	memset(&rec200, 0, sizeof(rec200));
 	mode200 = P_SIMPLE;
 	barrier();
-	uart_puts("# tern-sdei: waiting for event 200\n");
+	uart_puts("# tern-sdei: waiting for event 200 on vCPU 0\n");
 	timed_out = wait_for(&rec200.count);
 	tap_wait("event 200 signalled by the host is delivered", timed_out, rec200.count, 1);
 	tap_eq("event 200 handler x0 is 200", (int64_t)rec200.x[0], EV_SHARED);
@@ -144,7 +146,9 @@ static void platform_checks(uint64_t mpidr)
 	memset(&rec100, 0, sizeof(rec100));
 	mode200 = P_NEST;
 	barrier();
-	uart_puts("# tern-sdei: waiting for event 200\n");
+	/* ", nesting": the host must not expect 200 to complete before it
+	 * answered the handler's own request for event 100. */
+	uart_puts("# tern-sdei: waiting for event 200 on vCPU 0, nesting\n");
 	timed_out = wait_for(&rec200.count);
 	crit_timed_out = timed_out || (rec200.extra[0] & SPIN_TIMEOUT);
 	tap_wait("normal event 200 for the nesting test is delivered", timed_out, rec200.count, 1);

@@ -119,12 +119,14 @@ vec_bad:
 	b	unexpected_exception
 
 /*
- * SDEI handler entry, registered for every event. Entered with x0 = event,
- * x1 = registration argument, x2 = interrupted PC, x3 = interrupted PSTATE,
- * on the interrupted SP (EL1h). Builds a struct entry_frame, calls
- * sdei_handler(frame), then issues the call it chose (COMPLETE or
- * COMPLETE_AND_RESUME) with SP and x18..x30 as they were on entry: the
- * dispatcher restores x0..x17, PC and PSTATE, nothing else.
+ * SDEI handler entry stubs. Entered with x0 = event, x1 = registration
+ * argument, x2 = interrupted PC, x3 = interrupted PSTATE, on the interrupted
+ * SP (EL1h). Each builds a struct entry_frame, calls its C handler with it,
+ * then issues the call the handler chose (COMPLETE or COMPLETE_AND_RESUME)
+ * with SP and x18..x30 as they were on entry: the dispatcher restores
+ * x0..x17, PC and PSTATE, nothing else. sdei_entry (C: sdei_handler) is
+ * registered for every event except vCPU 1's instance of event 0, which has
+ * its own, sdei_entry_cpu1 (C: cpu1_sdei_handler).
  */
 #define F_X      0	/* x0..x17 */
 #define F_DAIF   144
@@ -136,9 +138,10 @@ vec_bad:
 #define F_SAVE   192	/* x18..x30 */
 #define F_SIZE   304
 
+.macro	sdei_entry_stub name, handler
 	.balign	4
-	.globl	sdei_entry
-sdei_entry:
+	.globl	\name
+\name:
 	sub	sp, sp, #F_SIZE
 	stp	x0, x1, [sp, #F_X + 0]
 	stp	x2, x3, [sp, #F_X + 16]
@@ -164,7 +167,7 @@ sdei_entry:
 	stp	x4, x5, [sp, #F_SPSEL]
 	mov	x0, sp
 	mov	x29, xzr
-	bl	sdei_handler
+	bl	\handler
 	ldp	x0, x1, [sp, #F_FN]
 	ldp	x18, x19, [sp, #F_SAVE + 0]
 	ldp	x20, x21, [sp, #F_SAVE + 16]
@@ -178,6 +181,33 @@ sdei_entry:
 	/* COMPLETE returned: the dispatcher refused it (x0 = error). */
 	mov	x1, x0
 	b	complete_refused
+.endm
+
+	sdei_entry_stub sdei_entry, sdei_handler
+	sdei_entry_stub sdei_entry_cpu1, cpu1_sdei_handler
+
+/*
+ * Secondary vCPU entry, the PSCI CPU_ON entry point (x0 = context). The
+ * vCPU comes out of reset at EL1h, MMU off. It takes its own stack (.bss
+ * was cleared by vCPU 0 long before) and the shared vectors, then runs
+ * secondary_main(context), which never returns.
+ */
+	.balign	4
+	.globl	secondary_entry
+secondary_entry:
+	msr	daifset, #0xf
+	adrp	x1, __stack1_top
+	add	x1, x1, :lo12:__stack1_top
+	mov	sp, x1
+	adrp	x1, vectors
+	add	x1, x1, :lo12:vectors
+	msr	vbar_el1, x1
+	isb
+	mov	x29, xzr
+	mov	x30, xzr
+	bl	secondary_main
+1:	wfi
+	b	1b
 
 /*
  * void regs_signal_check(uint64_t *snap, uint64_t mpidr)

@@ -178,8 +178,17 @@ void tap_finish(void)
 	power_off();
 }
 
+uint64_t boot_mpidr;
+
+bool on_boot_cpu(void)
+{
+	return ((read_sysreg(mpidr_el1) ^ boot_mpidr) & MPIDR_AFF_MASK) == 0;
+}
+
 void bail_out(const char *why, uint64_t value)
 {
+	if (!on_boot_cpu())
+		secondary_bail(value);
 	uart_puts("Bail out! ");
 	uart_puts(why);
 	uart_puts(" ");
@@ -193,6 +202,8 @@ void bail_out(const char *why, uint64_t value)
  * IRQ entry. */
 void unexpected_exception(uint64_t idx, uint64_t esr, uint64_t elr, uint64_t far)
 {
+	if (!on_boot_cpu())
+		secondary_bail(elr);
 	uart_puts("# tern-sdei: unexpected exception, vector ");
 	uart_dec((int64_t)idx);
 	uart_puts(" esr ");
