@@ -101,3 +101,25 @@ check ras-bad-source "an unknown source is a clear error" \
 	sh -c "[ \"\$(cat '$WORK/inj7.rc')\" = 1 ] && grep -q 'no such RAS error source' '$WORK/inj7.out'"
 check ras-exit-0 "the RAS guest powers off, exit 0" rc_is ras 0
 LOGS=
+
+# The ACPI power button (GED + PNP0C0C from the static SSDT): system_powerdown
+# makes the guest shut down.
+sock=$WORK/acpi-pwr.sock
+out=$WORK/acpi-pwr.fifo
+rm -f "$out" "$sock"
+mkfifo "$out"
+timeout 300 "$TERN" run --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" --acpi \
+	--cmdline "$(guest_cmdline powerbutton)" --control "$sock" </dev/null >"$out" 2>"$WORK/acpi-pwr.err" &
+pid=$!
+: >"$WORK/acpi-pwr.out"
+while read -r line; do
+	echo "$line" >>"$WORK/acpi-pwr.out"
+	case "$line" in *TERN-GUEST-READY*) ternctl "$sock" shutdown ;; esac
+done <"$out"
+wait $pid
+echo $? >"$WORK/acpi-pwr.rc"
+check acpi-powerbutton-input "ACPI: the guest has a Power Button input device" \
+	out_has acpi-pwr "TERN-GUEST-READY input=/dev/input/event"
+check acpi-powerdown "ACPI: system_powerdown reaches the guest as its power button" \
+	out_has acpi-pwr "TERN-GUEST-POWER-BUTTON"
+check acpi-powerdown-exit-0 "ACPI: the guest shuts down, tern exits 0" rc_is acpi-pwr 0

@@ -261,6 +261,13 @@ int acpi_build(const struct acpi_params *p, void *buf, size_t size, uint64_t gpa
 	tables[n++] = write_gtdt(&b);
 	tables[n++] = write_spcr(&b);
 	tables[n++] = write_pptt(&b, p);
+	/* The namespace that is the same for every VM: _OSC, console, power
+	 * button (acpi/ssdt-static.asl). */
+	size_t ssdt_len;
+	const uint8_t *ssdt = acpi_static_ssdt(&ssdt_len);
+	acpi_buf_align(&b, 8);
+	tables[n++] = b.len;
+	acpi_buf_bytes(&b, ssdt, ssdt_len);
 	if (p->sdei) {
 		tables[n] = acpi_table_begin(&b, "SDEI", 1);
 		acpi_table_end(&b, tables[n++]);

@@ -15,5 +15,7 @@ void acpi_table_end(struct acpi_buf *b, size_t off);
 
 /* Appends the DSDT; returns its offset in b. */
 size_t acpi_dsdt_write(struct acpi_buf *b, const struct acpi_params *p);
+/* The static SSDT (acpi/ssdt-static.asl, compiled by iasl at build time). */
+const uint8_t *acpi_static_ssdt(size_t *len);
 
 #endif

@@ -201,44 +201,6 @@ void aml_buffer(struct aml *a, const void *data, size_t n)
 	aml_close(a);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-void aml_uuid(struct aml *a, const char *uuid)
-{
-	/* Text order of the 16 bytes, then the UEFI mixed-endian swap of the
-	 * first three fields. */
-	static const int order[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
-	uint8_t text[16], out[16];
-	int k = 0;
-	for (const char *c = uuid; *c && k < 16; c++) {
-		if (*c == '-')
-			continue;
-		int hi = hexval(c[0]), lo = c[1] ? hexval(c[1]) : -1;
-		if (hi < 0 || lo < 0) {
-			fail(a, -EINVAL);
-			return;
-		}
-		text[k++] = (uint8_t)(hi << 4 | lo);
-		c++;
-	}
-	if (k != 16 || strlen(uuid) != 36) {
-		fail(a, -EINVAL);
-		return;
-	}
-	for (int i = 0; i < 16; i++)
-		out[i] = text[order[i]];
-	aml_buffer(a, out, sizeof(out));
-}
-
 void aml_name(struct aml *a, const char *name)
 {
 	op(a, AML_NAME);
@@ -270,54 +232,6 @@ void aml_device_open(struct aml *a, const char *name)
 	op(a, AML_DEVICE);
 	open_pkg(a);
 	aml_name_string(a, name);
-}
-
-void aml_method_open(struct aml *a, const char *name, unsigned nargs)
-{
-	if (nargs > 7)
-		fail(a, -EINVAL);
-	op(a, AML_METHOD);
-	open_pkg(a);
-	aml_name_string(a, name);
-	op(a, (uint8_t)(nargs & 7)); /* not serialized, sync level 0 */
-}
-
-void aml_if_open(struct aml *a)
-{
-	op(a, AML_IF);
-	open_pkg(a);
-}
-
-void aml_arg(struct aml *a, unsigned n)
-{
-	if (n > 6)
-		fail(a, -EINVAL);
-	op(a, (uint8_t)(AML_ARG0 + (n & 7)));
-}
-
-void aml_return(struct aml *a)
-{
-	op(a, AML_RETURN);
-}
-
-void aml_lequal(struct aml *a)
-{
-	op(a, AML_LEQUAL);
-}
-
-void aml_or(struct aml *a)
-{
-	op(a, AML_OR);
-}
-
-void aml_notify(struct aml *a)
-{
-	op(a, AML_NOTIFY);
-}
-
-void aml_create_dword_field(struct aml *a)
-{
-	op(a, AML_DWORDFIELD);
 }
 
 void aml_res_memory32_fixed(struct acpi_buf *r, uint64_t base, uint64_t size, int rw)

@@ -28,8 +28,6 @@ void aml_name_string(struct aml *a, const char *path);
 void aml_integer(struct aml *a, uint64_t v);
 void aml_string(struct aml *a, const char *s);
 void aml_buffer(struct aml *a, const void *data, size_t n);
-/* ToUUID("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx") as a 16-byte buffer. */
-void aml_uuid(struct aml *a, const char *uuid);
 
 /* Name(name, <next data object>) */
 void aml_name(struct aml *a, const char *name);
@@ -38,16 +36,7 @@ void aml_name_string_obj(struct aml *a, const char *name, const char *s);
 
 void aml_scope_open(struct aml *a, const char *path);
 void aml_device_open(struct aml *a, const char *name);
-void aml_method_open(struct aml *a, const char *name, unsigned nargs);
-void aml_if_open(struct aml *a); /* followed by the predicate, then the body */
 void aml_close(struct aml *a);
-
-void aml_arg(struct aml *a, unsigned n);    /* Arg0..Arg6 */
-void aml_return(struct aml *a);             /* followed by the value */
-void aml_lequal(struct aml *a);             /* followed by two operands */
-void aml_or(struct aml *a);                 /* followed by two operands and a target */
-void aml_notify(struct aml *a);             /* followed by object and value */
-void aml_create_dword_field(struct aml *a); /* followed by buffer, index, name */
 
 /* Resource template pieces, written into a plain byte buffer that is then
  * wrapped with aml_resource_template(). */
