@@ -3,13 +3,22 @@
 #   Image      stock Debian arm64 kernel (trixie, >= 6.4: has the SMCCC filter)
 #   modules/   that kernel's modules (decompressed later, as needed)
 #   busybox    busybox-static for arm64
+#   strace/    arm64 strace with every shared library it needs (a sysroot:
+#              usr/bin/strace, usr/lib/ld-linux-aarch64.so.1, usr/lib/aarch64-linux-gnu)
+#              for the seccomp coverage scenario
 # The packages are downloaded with a private apt configuration (never installed
 # on this machine); the mirror is the one this machine's apt already uses.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${TERN_ASSETS:-$top/build/assets}
-if [ -f "$out/.complete" ]; then
+# Two parts, each with its own marker: a cache made before strace was added
+# gets only strace fetched.
+have_guest=0
+have_strace=0
+[ -f "$out/.complete" ] && have_guest=1
+[ -f "$out/strace/.complete" ] && [ -f "$out/strace/usr/bin/strace" ] && have_strace=1
+if [ $have_guest = 1 ] && [ $have_strace = 1 ]; then
 	echo "fetch-assets: cached in $out"
 	exit 0
 fi
@@ -31,9 +40,35 @@ deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri t
 EOT
 apt_opts=(-o APT::Sandbox::User=root -o Dir::Etc::SourceList="$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
 	-o Dir::State::Lists="$work/lists" -o Dir::Cache="$work/cache"
-	-o Dir::State::status=/dev/null -o APT::Architectures::=arm64
-	-o APT::Architecture=arm64 -o Debug::NoLocking=1)
+	-o Dir::State::status="$work/status" -o Dir::State::extended_states="$work/extended_states"
+	-o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts=/dev/null
+	-o APT::Architectures::=arm64 -o APT::Architecture=arm64 -o Debug::NoLocking=1
+	-o APT::Install-Recommends=0 -o APT::Install-Suggests=0)
+# An empty dpkg status: nothing counts as installed here, so a download-only
+# install fetches a package's whole dependency closure (libc6 included).
+: >"$work/status"
 apt-get "${apt_opts[@]}" update -qq
+
+if [ $have_strace = 0 ]; then
+	echo "fetch-assets: downloading strace (arm64) and its libraries"
+	apt-get "${apt_opts[@]}" install -y -qq --download-only strace:arm64 >/dev/null
+	rm -rf "$out/strace"
+	mkdir -p "$out/strace"
+	for d in "$work"/cache/archives/*.deb; do dpkg-deb -x "$d" "$out/strace"; done
+	# Only the program, the loader and the shared libraries stay.
+	find "$out/strace" -mindepth 1 -maxdepth 1 ! -name usr -exec rm -rf {} +
+	find "$out/strace/usr" -mindepth 1 -maxdepth 1 ! -name bin ! -name lib -exec rm -rf {} +
+	find "$out/strace/usr/bin" -mindepth 1 ! -name strace -delete
+	rm -rf "$out/strace/usr/lib/aarch64-linux-gnu/gconv" "$out/strace/usr/lib/aarch64-linux-gnu/perl-base"
+	[ -f "$out/strace/usr/bin/strace" ] && [ -e "$out/strace/usr/lib/ld-linux-aarch64.so.1" ] ||
+		{ echo "fetch-assets: no strace or loader in the packages" >&2; exit 1; }
+	ls "$work"/cache/archives/*.deb | sed 's|.*/||' >"$out/strace/.packages"
+	touch "$out/strace/.complete"
+	echo "fetch-assets: strace, $(wc -l <"$out/strace/.packages") packages, $(du -sh "$out/strace" | cut -f1)"
+fi
+if [ $have_guest = 1 ]; then
+	exit 0
+fi
 
 # The meta package names the current kernel ABI package.
 kpkg=$(apt-cache "${apt_opts[@]}" depends linux-image-arm64 |

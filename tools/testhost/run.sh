@@ -42,6 +42,15 @@ if [ -x "$top/tests/guest/sdei/build.sh" ]; then
 	"$top/tests/guest/sdei/build.sh" "$out/guest-programs" >/dev/null
 	cp "$out"/guest-programs/*.bin "$stage/guest/" 2>/dev/null || true
 fi
+# arm64 strace with its own loader and libraries (the seccomp coverage
+# scenario runs tern under it), when tools/fetch-assets.sh fetched it.
+if [ -f "$assets/strace/.complete" ]; then
+	cp -a "$assets/strace" "$stage/strace"
+	rm -f "$stage/strace/.complete" "$stage/strace/.packages"
+fi
+# The seccomp policies, which the coverage scenario checks rule by rule.
+mkdir -p "$stage/seccomp"
+cp "$top"/seccomp/*.policy "$stage/seccomp/"
 cp "$top/tools/testhost/host-init" "$stage/init"
 cp "$top/tools/testhost/demo.sh" "$stage/demo.sh"
 cp "$top"/tests/integration/*.sh "$stage/scenarios/"
