@@ -307,6 +307,31 @@ static void handle_cpu_on(struct vcpu *v)
 		vcpu_kick(t);
 }
 
+/* AFFINITY_INFO from tern's own power states: KVM's view lags behind a
+ * CPU_ON that tern accepted but the target has not acted on (ON_PENDING). */
+static void handle_affinity_info(struct vcpu *v)
+{
+	uint64_t mpidr, level;
+	v->one_reg_ioctls += 2;
+	if (kvm_vcpu_get_reg(&v->h, KVM_REG_X(1), &mpidr) ||
+	    kvm_vcpu_get_reg(&v->h, KVM_REG_X(2), &level)) {
+		set_x0(v, (uint64_t)(int64_t)PSCI_RET_INVALID_PARAMS);
+		return;
+	}
+	struct vcpu *t = vcpu_by_mpidr(v->vm, mpidr);
+	int64_t ret;
+	if (!t || level != 0) {
+		ret = PSCI_RET_INVALID_PARAMS;
+	} else {
+		pthread_mutex_lock(&v->vm->power_lock);
+		ret = t->power == VCPU_ON    ? PSCI_AFFINITY_ON
+		      : t->power == VCPU_OFF ? PSCI_AFFINITY_OFF
+		                             : PSCI_AFFINITY_ON_PENDING;
+		pthread_mutex_unlock(&v->vm->power_lock);
+	}
+	set_x0(v, (uint64_t)ret);
+}
+
 static void handle_cpu_off(struct vcpu *v)
 {
 	pthread_mutex_lock(&v->vm->power_lock);
@@ -371,6 +396,9 @@ void vcpu_handle_hypercall(struct vcpu *v)
 		handle_cpu_on(v);
 	} else if (v->vm->psci_in_tern && fn == PSCI_0_2_CPU_OFF) {
 		handle_cpu_off(v);
+	} else if (v->vm->psci_in_tern &&
+	           (fn == PSCI_0_2_AFFINITY_INFO || fn == PSCI_0_2_AFFINITY_INFO_64)) {
+		handle_affinity_info(v);
 	} else {
 		if (ratelimit_allow(&hvc_rl))
 			log_warn("vCPU %u: unexpected hypercall 0x%x answered NOT_SUPPORTED",

@@ -44,8 +44,8 @@ int smccc_filter_install(int vm_fd)
 {
 	int r = forward(vm_fd, SMCCC_SDEI_BASE, SMCCC_SDEI_COUNT);
 	if (!r)
-		r = forward(vm_fd, PSCI_0_2_CPU_OFF, 2); /* CPU_OFF, CPU_ON (SMC32) */
+		r = forward(vm_fd, PSCI_0_2_CPU_OFF, 3); /* CPU_OFF, CPU_ON, AFFINITY_INFO */
 	if (!r)
-		r = forward(vm_fd, PSCI_0_2_CPU_ON_64, 1);
+		r = forward(vm_fd, PSCI_0_2_CPU_ON_64, 2); /* CPU_ON, AFFINITY_INFO (SMC64) */
 	return r;
 }
