@@ -51,7 +51,8 @@ void platform_handler(struct entry_frame *f)
 			uint64_t deadline = deadline_after(WAIT_SECONDS);
 
 			/* spin_sentinels() sends the newline. */
-			uart_puts("# tern-sdei: in normal handler, waiting for event 100 on vCPU 0");
+			uart_puts(
+			        "# tern-sdei: in normal handler, waiting for event 100 on vCPU 0");
 			rec200.extra[0] = (int64_t)spin_sentinels(&rec100.count, deadline);
 			barrier();
 			rec200.extra[1] = sdei1(SDEI_FN_EVENT_STATUS, EV_SHARED);

@@ -185,8 +185,7 @@ static void post(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4
 }
 
 /* Runs one SMCCC call on vCPU 1 and returns its x0, or LOST. */
-static int64_t remote(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-                      uint64_t a5)
+static int64_t remote(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	uint64_t deadline = deadline_after(WAIT_SECONDS);
 
@@ -373,14 +372,13 @@ static void smp_checks(void)
 	tap_eq("event 100 for vCPU 1 runs on vCPU 1", aff(rec_b100.mpidr), aff(mpidr_b));
 	tap_eq("event 100 handler x1 is vCPU 1's registration argument", (int64_t)rec_b100.x[1],
 	       (int64_t)ARG_B100);
-	tap_eq("STATUS(100) in vCPU 1's handler is registered, enabled, running",
-	       rec_b100.status, ST_REG);
+	tap_eq("STATUS(100) in vCPU 1's handler is registered, enabled, running", rec_b100.status,
+	       ST_REG);
 	sdei0(SDEI_FN_PE_MASK);
 	sdei0(SDEI_FN_PE_UNMASK);
 	tap_eq("event 100 signalled for vCPU 1 does not run vCPU 0's instance", rec_a100.count, 0);
 	tap_eq("UNREGISTER(100) on vCPU 0 succeeds", sdei1(SDEI_FN_EVENT_UNREGISTER, EV_CRIT), 0);
-	tap_eq("UNREGISTER(100) on vCPU 1 succeeds", remote1(SDEI_FN_EVENT_UNREGISTER, EV_CRIT),
-	       0);
+	tap_eq("UNREGISTER(100) on vCPU 1 succeeds", remote1(SDEI_FN_EVENT_UNREGISTER, EV_CRIT), 0);
 
 	/* RM_ANY with vCPU 1 masked: only vCPU 0 may take it. */
 	tap_eq("PE_MASK on vCPU 1 returns 1", remote0(SDEI_FN_PE_MASK), 1);
@@ -410,8 +408,8 @@ static void smp_checks(void)
 	tap_wait("vCPU 1 runs the CPU_ON entry point again", timed_out, (int64_t)cpu1.up, 1);
 	tap_eq("STATUS(0) on vCPU 1 after CPU_ON is 0 (private events reset)",
 	       remote1(SDEI_FN_EVENT_STATUS, EV0), 0);
-	tap_eq("PE_MASK on vCPU 1 after CPU_ON returns 0 (masked again)",
-	       remote0(SDEI_FN_PE_MASK), 0);
+	tap_eq("PE_MASK on vCPU 1 after CPU_ON returns 0 (masked again)", remote0(SDEI_FN_PE_MASK),
+	       0);
 	tap_eq("EVENT_SIGNAL to vCPU 1 with its event 0 reset is INVALID_PARAMETERS",
 	       sdei2(SDEI_FN_EVENT_SIGNAL, EV0, mpidr_b), SDEI_INVALID_PARAMETERS);
 	tap_eq("AFFINITY_INFO(vCPU 1) after a second CPU_OFF is OFF", power_off_cpu1(),
