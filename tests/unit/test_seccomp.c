@@ -360,7 +360,8 @@ static void test_aarch64_programs(void)
 	CHECK_EQ_U64(a64(VCPU, "tgkill", 1, 2, 34), ALLOW);
 	CHECK_EQ_U64(a64(VCPU, "tgkill", 1, 2, SIGABRT), ALLOW);
 	CHECK_EQ_U64(a64(VCPU, "tgkill", 1, 2, SIGKILL), TRAP);
-	CHECK_EQ_U64(a64(VCPU, "mmap", 0, 4096, PROT_READ | PROT_WRITE), TRAP); /* never allocates */
+	CHECK_EQ_U64(a64(VCPU, "mmap", 0, 4096, PROT_READ | PROT_WRITE),
+	             TRAP); /* never allocates */
 	CHECK_EQ_U64(a64(VMM, "mmap", 0, 4096, PROT_READ | PROT_WRITE), ALLOW);
 	CHECK_EQ_U64(a64(VMM, "mmap", 0, 4096, PROT_READ | PROT_EXEC), TRAP);
 	CHECK_EQ_U64(a64(VCPU, "mmap", 0, 4096, PROT_READ | PROT_EXEC), TRAP);
