@@ -2,11 +2,15 @@
 # started by tools/testhost/host-init; bench/run.sh packs it as /bench).
 # Prints raw numbers as "BENCH ..." lines; bench/run.sh turns them into the
 # table. busybox sh.
-# bench/run.sh writes /bench/config (BENCH_RUNS, BENCH_SMALL_RUNS, BENCH_PARALLEL).
+# bench/run.sh writes /bench/config (BENCH_RUNS, BENCH_SMALL_RUNS, BENCH_PARALLEL,
+# BENCH_BLK_RUNS, BENCH_BLK_SECS, BENCH_ONLY).
 [ -f /bench/config ] && . /bench/config
 RUNS=${BENCH_RUNS:-5}
 SMALL=${BENCH_SMALL_RUNS:-3}
 PAR=${BENCH_PARALLEL:-16}
+BLK_RUNS=${BENCH_BLK_RUNS:-3}
+BLK_SECS=${BENCH_BLK_SECS:-5}
+ONLY=${BENCH_ONLY:-}
 IMAGE=/guest/Image
 INITRD=/guest/initrd.cpio.gz
 STAMP=/bench/bin/stamp
@@ -49,6 +53,78 @@ show_fail() {
 	tail -n 5 "$W/$1.err" | sed "s|^|BENCH-LOG $1.err: |"
 }
 
+# Block I/O: virtio-blk throughput measured by the guest (bench/tools/blkbench.c,
+# tern.action=blkbench): O_DIRECT on /dev/vda, queue depth 1, BLK_SECS
+# seconds per test over the first 64 MiB of a fresh 128 MiB raw image in
+# this host's tmpfs (written full of zeros first, so no test reads a hole).
+# tern does pread/pwrite on the file and fdatasync on FLUSH; QEMU's twin is
+# cache=writeback (its default: host page cache, flushes become fdatasync)
+# with aio=threads, on a modern (virtio 1.0) virtio-mmio transport like tern's.
+bench_blk() {
+	img=$W/blk.img
+	bcmd="quiet panic=-1 tern.action=blkbench tern.blkbench=$BLK_SECS,64"
+	i=1
+	while [ "$i" -le "$BLK_RUNS" ]; do
+		for who in tern peer; do
+			rm -f "$img"
+			dd if=/dev/zero of="$img" bs=1M count=128 2>/dev/null
+			if [ "$who" = tern ]; then
+				# shellcheck disable=SC2046
+				line=$($STAMP -t 900 -o "$W/$who.out" -- $(tern_cmd) --disk "$img" \
+					--cmdline "$CMD_TERN_BOOT $bcmd" 2>"$W/$who.err")
+			else
+				# shellcheck disable=SC2046
+				line=$($STAMP -t 900 -o "$W/$who.out" -- $(peer_cmd) \
+					-global virtio-mmio.force-legacy=false \
+					-drive "file=$img,if=none,id=d0,format=raw,cache=writeback,aio=threads" \
+					-device virtio-blk-device,drive=d0 \
+					-append "$CMD_PEER_BOOT $bcmd" 2>"$W/$who.err")
+			fi
+			tr -d '\r' <"$W/$who.out" | grep '^TERN-BLKBENCH ' | sed "s|^TERN-BLKBENCH |BENCH blk $who $i |"
+			tr -d '\r' <"$W/$who.out" | grep -E '^TERN-BLKBENCH-(DEVICE|ERROR|FAILED)|INSMOD-FAILED' |
+				sed "s|^|BENCH-LOG blk $who $i: |"
+			grep -q '^TERN-BLKBENCH rand-read-4k' "$W/$who.out" || { echo "BENCH-LOG blk $who $i: $line"; show_fail "$who"; }
+		done
+		i=$((i + 1))
+	done
+	# Work per request: one more run of each, with strace -f -c attached to
+	# all the VMM's threads once the guest prints its device line (so start-up
+	# and boot are not counted). strace slows both a lot: only the counts per
+	# request mean something, not the speed of that run.
+	[ "${BENCH_BLK_STRACE:-1}" = 1 ] || { rm -f "$img"; return; }
+	bcmd="quiet panic=-1 tern.action=blkbench tern.blkbench=2,64"
+	for who in tern peer; do
+		rm -f "$img" "$W/blkstrace.$who" "$W/$who.out"
+		dd if=/dev/zero of="$img" bs=1M count=128 2>/dev/null
+		if [ "$who" = tern ]; then
+			# shellcheck disable=SC2046
+			$(tern_cmd) --disk "$img" --cmdline "$CMD_TERN_BOOT $bcmd" \
+				</dev/null >"$W/$who.out" 2>"$W/$who.err" &
+		else
+			# shellcheck disable=SC2046
+			$(peer_cmd) -global virtio-mmio.force-legacy=false \
+				-drive "file=$img,if=none,id=d0,format=raw,cache=writeback,aio=threads" \
+				-device virtio-blk-device,drive=d0 -append "$CMD_PEER_BOOT $bcmd" \
+				</dev/null >"$W/$who.out" 2>"$W/$who.err" &
+		fi
+		pid=$!
+		n=0
+		while ! grep -q TERN-BLKBENCH-DEVICE "$W/$who.out" && [ "$n" -lt 3000 ] && kill -0 "$pid" 2>/dev/null; do
+			sleep 0.1
+			n=$((n + 1))
+		done
+		$LD --library-path $LP /peer/usr/bin/strace -f -c -o "$W/blkstrace.$who" -p "$pid" 2>/dev/null &
+		spid=$!
+		wait "$pid"
+		wait "$spid"
+		ops=$(tr -d '\r' <"$W/$who.out" | awk '/^TERN-BLKBENCH / { for (f = 3; f <= NF; f++) if ($f ~ /^ops=/) n += substr($f, 5) } END { print n + 0 }')
+		echo "BENCH blkstrace $who ops=$ops"
+		awk -v who="$who" '$1 ~ /^[0-9.]+$/ && NF >= 5 { printf "BENCH blksys %s %s calls=%d\n", who, $NF, $4 }' \
+			"$W/blkstrace.$who" | sort -t= -k2 -rn | head -n 12
+	done
+	rm -f "$img"
+}
+
 echo "BENCH host $(uname -r) $(nproc) CPUs $(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo) MiB"
 echo "BENCH peer $($LD --library-path $LP /peer/usr/bin/qemu-system-aarch64 --version | head -n 1)"
 
@@ -64,6 +140,13 @@ case "$line" in
 	echo "BENCH note tern runs with --seccomp log"
 	;;
 esac
+
+# BENCH_ONLY=blk: the block I/O part alone (for iterating on it).
+if [ "$ONLY" = blk ]; then
+	bench_blk
+	echo "BENCH done"
+	exit 0
+fi
 
 # 1. Boot: spawn to the guest's TERN-GUEST-UP, and to exit after poweroff.
 # Run 0 of each is a warm-up (not counted).
@@ -148,6 +231,9 @@ if [ -f /bench/guest/sdei-bench.bin ]; then
 	wait
 	tail -n 3 "$W/sdei.err" | sed 's|^|BENCH-LOG sdei.err: |'
 fi
+
+# 5a. Block I/O (see bench_blk).
+bench_blk
 
 # 5. PAR tern microVMs started at once (128 MiB each).
 i=0

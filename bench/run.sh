@@ -6,12 +6,15 @@
 #   bench/run.sh
 # Environment: TERN_BIN (default: tern built from the committed HEAD into
 # build/bench/tern-aarch64), BENCH_RUNS (boot runs, default 5), BENCH_SMALL_RUNS
-# (memory and strace runs, 3), BENCH_PARALLEL (16),
+# (memory and strace runs, 3), BENCH_PARALLEL (16), BENCH_BLK_RUNS (block I/O
+# runs per VMM, 3), BENCH_BLK_SECS (seconds per block test, 5), BENCH_BLK_STRACE
+# (0: skip the strace -c run of each), BENCH_ONLY=blk
+# (only the block I/O part), BENCH_OUT (output directory, default build/bench),
 # TERN_TESTHOST_MEM (default here 4096).
 # Needs: tools/setup-host.sh, tools/fetch-assets.sh (run first).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-out=$top/build/bench
+out=${BENCH_OUT:-$top/build/bench}
 mkdir -p "$out"
 cross=aarch64-linux-gnu-
 
@@ -41,6 +44,10 @@ cat >"$overlay/bench/config" <<EOT
 BENCH_RUNS=${BENCH_RUNS:-5}
 BENCH_SMALL_RUNS=${BENCH_SMALL_RUNS:-3}
 BENCH_PARALLEL=${BENCH_PARALLEL:-16}
+BENCH_BLK_RUNS=${BENCH_BLK_RUNS:-3}
+BENCH_BLK_SECS=${BENCH_BLK_SECS:-5}
+BENCH_BLK_STRACE=${BENCH_BLK_STRACE:-1}
+BENCH_ONLY=${BENCH_ONLY:-}
 EOT
 cp -al "$out/peer" "$overlay/peer" 2>/dev/null || cp -a "$out/peer" "$overlay/peer"
 
@@ -93,8 +100,9 @@ TERN_TESTHOST_EXTRA=$overlay TERN_TESTHOST_MEM=${TERN_TESTHOST_MEM:-4096} TERN_B
 	"$top/tools/testhost/run.sh" bench | tee "$out/last.log" | grep --line-buffered -E '^(BENCH|TERN-HOST)' || true
 grep -q '^BENCH done' "$out/last.log" || { echo "bench: the run did not finish (see $out/last.log)" >&2; exit 1; }
 
-# 5. The table.
-{
+# 5. The table (not with BENCH_ONLY=blk).
+[ "${BENCH_ONLY:-}" = blk ] && : >"$out/results.md"
+[ "${BENCH_ONLY:-}" = blk ] || {
 	echo "| measure | tern | peer (QEMU) | tern/peer | goal |"
 	echo "|---|---|---|---|---|"
 	awk -v tsize="$tern_size" -v ttext="$tern_text" -v tdata="$tern_data" -v tbss="$tern_bss" \
@@ -146,4 +154,38 @@ grep -q '^BENCH done' "$out/last.log" || { echo "bench: the run did not finish (
 		}
 	}' "$out/last.log"
 } | tee "$out/results.md"
+# Block I/O, when measured: medians over the runs, each run's value after.
+if grep -q '^BENCH blk ' "$out/last.log"; then
+	{
+		echo
+		echo "| virtio-blk from the guest, queue depth 1 (O_DIRECT) | tern MiB/s | peer MiB/s | tern IOPS | peer IOPS | tern/peer | runs, MiB/s: tern; peer |"
+		echo "|---|---|---|---|---|---|---|"
+		awk '
+		function median(list,   a, n, i, j, t) {
+			n = split(list, a, " ")
+			for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+			if (n == 0) return -1
+			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+		}
+		function kv(line, key) {
+			if (match(line, " " key "=[-0-9.]+")) return substr(line, RSTART + length(key) + 2, RLENGTH - length(key) - 2)
+			return ""
+		}
+		/^BENCH blk / { m[$3, $5] = m[$3, $5] " " kv($0, "mibps"); io[$3, $5] = io[$3, $5] " " kv($0, "iops") }
+		END {
+			split("seq-read-4k sequential read 4 KiB|seq-write-4k sequential write 4 KiB|rand-read-4k random read 4 KiB|rand-write-4k random write 4 KiB|seq-read-1m sequential read 1 MiB|seq-write-1m sequential write 1 MiB", rows, "|")
+			for (r = 1; r <= 6; r++) {
+				k = rows[r]; sub(/ .*/, "", k); name = rows[r]; sub(/^[^ ]* /, "", name)
+				t = median(m["tern", k]); p = median(m["peer", k])
+				printf "| %s | %.2f | %.2f | %.0f | %.0f | %s | %s; %s |\n", name, t, p,
+					median(io["tern", k]), median(io["peer", k]), (p > 0 && t >= 0) ? sprintf("%.2f", t / p) : "-",
+					substr(m["tern", k], 2), substr(m["peer", k], 2)
+			}
+		}' "$out/last.log"
+		# Syscalls per guest request, from the strace -f -c run (all tests together).
+		awk '/^BENCH blkstrace / { split($4, a, "="); ops[$3] = a[2] }
+			/^BENCH blksys / { split($5, a, "="); if (ops[$3] > 0) l[$3] = l[$3] sprintf(" %s %.2f,", $4, a[2] / ops[$3]) }
+			END { for (w in l) printf "\nsyscalls per guest request, %s (strace -f -c, %d requests):%s\n", w, ops[w], l[w] }' "$out/last.log"
+	} | tee -a "$out/results.md"
+fi
 grep -E "^BENCH (host|peer|note) " "$out/last.log" | sed 's/^BENCH /machine: /' | tee -a "$out/results.md"

@@ -17,5 +17,14 @@ for m in drivers/input/evdev drivers/input/keyboard/gpio_keys \
 	xz -dc "$assets/modules/kernel/$m.ko.xz" >"$stage/lib/modules/${m##*/}.ko"
 done
 cp "$top/tests/integration/guest/init" "$stage/init"
+# The block benchmark (bench/tools/blkbench.c, tern.action=blkbench):
+# freestanding, a few KiB. Skipped when no arm64 compiler is at hand.
+cc=aarch64-linux-gnu-gcc
+command -v "$cc" >/dev/null || { [ "$(uname -m)" = aarch64 ] && cc=gcc; }
+if command -v "$cc" >/dev/null; then
+	"$cc" -std=c11 -O2 -Wall -Wextra -Werror -static -nostdlib -ffreestanding \
+		-fno-stack-protector -fno-builtin -Wl,-z,max-page-size=4096 -Wl,--build-id=none -s \
+		-o "$stage/bin/blkbench" "$top/bench/tools/blkbench.c"
+fi
 chmod 755 "$stage/init" "$stage/bin/busybox"
 (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -9 >"$out"
