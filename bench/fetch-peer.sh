@@ -15,30 +15,11 @@ if [ -f "$out/.complete" ]; then
 	exit 0
 fi
 
-src=/etc/apt/sources.list.d/debian.sources
-if [ -f "$src" ]; then
-	uri=$(awk '/^URIs:/ { print $2; exit }' "$src")
-else
-	uri=$(awk '$1 == "deb" && $0 !~ /security/ { print $2; exit }' /etc/apt/sources.list)
-fi
-[ -n "$uri" ] || { echo "fetch-peer: no apt mirror found in $src" >&2; exit 1; }
-
-mkdir -p "$cache/lists/partial" "$cache/cache/archives/partial" "$cache/etc"
-cat >"$cache/etc/sources.list" <<EOT
-deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri trixie main
-EOT
-: >"$cache/etc/status"
-apt_opts=(-o APT::Sandbox::User=root -o Dir::Etc::SourceList="$cache/etc/sources.list"
-	-o Dir::Etc::SourceParts=/dev/null -o Dir::Etc::Preferences=/dev/null
-	-o Dir::Etc::PreferencesParts=/dev/null
-	-o Dir::State::Lists="$cache/lists" -o Dir::Cache="$cache/cache"
-	-o Dir::State::status="$cache/etc/status" -o Dir::State::extended_states="$cache/etc/extended_states"
-	-o APT::Architectures::=arm64 -o APT::Architecture=arm64 -o Debug::NoLocking=1
-	-o APT::Install-Recommends=0 -o APT::Install-Suggests=0)
-apt-get "${apt_opts[@]}" update -qq
+. "$top/tools/apt-arm64.sh"
+apt_arm64_init "$cache"
 # An empty status means nothing counts as installed: the download is the
 # complete closure (libc6 and the loader included).
-apt-get "${apt_opts[@]}" install -y -qq --download-only qemu-system-arm:arm64 strace:arm64 >/dev/null
+apt-get "${APT_OPTS[@]}" install -y -qq --download-only qemu-system-arm:arm64 strace:arm64 >/dev/null
 
 rm -rf "$out"
 mkdir -p "$out"

@@ -26,32 +26,13 @@ mkdir -p "$out"
 work=$(mktemp -d "$out/.apt.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-src=/etc/apt/sources.list.d/debian.sources
-if [ -f "$src" ]; then
-	uri=$(awk '/^URIs:/ { print $2; exit }' "$src")
-else
-	uri=$(awk '$1 == "deb" && $0 !~ /security/ { print $2; exit }' /etc/apt/sources.list)
-fi
-[ -n "$uri" ] || { echo "fetch-assets: no apt mirror found in $src" >&2; exit 1; }
-
-mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/debs"
-cat >"$work/sources.list" <<EOT
-deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri trixie main
-EOT
-apt_opts=(-o APT::Sandbox::User=root -o Dir::Etc::SourceList="$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
-	-o Dir::State::Lists="$work/lists" -o Dir::Cache="$work/cache"
-	-o Dir::State::status="$work/status" -o Dir::State::extended_states="$work/extended_states"
-	-o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts=/dev/null
-	-o APT::Architectures::=arm64 -o APT::Architecture=arm64 -o Debug::NoLocking=1
-	-o APT::Install-Recommends=0 -o APT::Install-Suggests=0)
-# An empty dpkg status: nothing counts as installed here, so a download-only
-# install fetches a package's whole dependency closure (libc6 included).
-: >"$work/status"
-apt-get "${apt_opts[@]}" update -qq
+. "$top/tools/apt-arm64.sh"
+mkdir -p "$work/debs"
+apt_arm64_init "$work"
 
 if [ $have_strace = 0 ]; then
 	echo "fetch-assets: downloading strace (arm64) and its libraries"
-	apt-get "${apt_opts[@]}" install -y -qq --download-only strace:arm64 >/dev/null
+	apt-get "${APT_OPTS[@]}" install -y -qq --download-only strace:arm64 >/dev/null
 	rm -rf "$out/strace"
 	mkdir -p "$out/strace"
 	for d in "$work"/cache/archives/*.deb; do dpkg-deb -x "$d" "$out/strace"; done
@@ -71,11 +52,11 @@ if [ $have_guest = 1 ]; then
 fi
 
 # The meta package names the current kernel ABI package.
-kpkg=$(apt-cache "${apt_opts[@]}" depends linux-image-arm64 |
+kpkg=$(apt-cache "${APT_OPTS[@]}" depends linux-image-arm64 |
 	awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
 [ -n "$kpkg" ] || { echo "fetch-assets: cannot resolve linux-image-arm64" >&2; exit 1; }
 echo "fetch-assets: downloading $kpkg busybox-static (arm64)"
-(cd "$work/debs" && apt-get "${apt_opts[@]}" download -qq "$kpkg:arm64" busybox-static:arm64)
+(cd "$work/debs" && apt-get "${APT_OPTS[@]}" download -qq "$kpkg:arm64" busybox-static:arm64)
 
 x="$work/x"
 mkdir -p "$x"

@@ -9,20 +9,14 @@ export DEBIAN_FRONTEND=noninteractive
 
 src=/etc/apt/sources.list.d/debian.sources
 # The mirror comes from the machine's own apt configuration, never from here.
-mirror_uri() {
-	if [ -f "$src" ]; then
-		awk '/^URIs:/ { print $2; exit }' "$src"
-	else
-		awk '$1 == "deb" && $0 !~ /security/ { print $2; exit }' /etc/apt/sources.list
-	fi
-}
+. "$(dirname "$0")/apt-arm64.sh" # apt_mirror_uri
 
 host_arch=$(dpkg --print-architecture)
 need_update=0
 
 backports=/etc/apt/sources.list.d/tern-backports.sources
 if [ ! -f "$backports" ]; then
-	uri=$(mirror_uri)
+	uri=$(apt_mirror_uri)
 	[ -n "$uri" ] || { echo "setup-host: cannot find the apt mirror in $src" >&2; exit 1; }
 	$SUDO tee "$backports" >/dev/null <<EOT
 Types: deb
