@@ -119,6 +119,19 @@ static const char *write_tmp(const char *name, const char *text)
 	return path;
 }
 
+/* A config file holding text is refused with a message containing msg. */
+static void expect_bad_file(const char *name, const char *text, const char *msg)
+{
+	struct vm_config c;
+	struct config_error e;
+	const char *p = write_tmp(name, text);
+	CHECK_EQ(parse(&c, &e, ARGS("--config", (char *)p)), -EINVAL);
+	if (!strstr(e.msg, msg))
+		fprintf(stderr, "config %s: message '%s' lacks '%s'\n", text, e.msg, msg);
+	CHECK(strstr(e.msg, msg) != NULL);
+	config_free(&c);
+}
+
 static void test_config_file(void)
 {
 	struct vm_config c;
@@ -154,15 +167,8 @@ static void test_config_file(void)
 	        {"{\"memory\": -5}", "\"memory\" must be"},
 	        {"{\"cpus\": 1, \"cpus\": 2}", "bad.json:"},
 	};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		p = write_tmp("bad.json", bad[i].text);
-		CHECK_EQ(parse(&c, &e, ARGS("--config", (char *)p)), -EINVAL);
-		if (!strstr(e.msg, bad[i].msg))
-			fprintf(stderr, "config %s: message '%s' lacks '%s'\n", bad[i].text, e.msg,
-			        bad[i].msg);
-		CHECK(strstr(e.msg, bad[i].msg) != NULL);
-		config_free(&c);
-	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_bad_file("bad.json", bad[i].text, bad[i].msg);
 }
 
 static void test_device_flags(void)
@@ -246,15 +252,8 @@ static void test_device_flags(void)
 	        {"{\"rng\": 1}", "\"rng\" must be true or false"},
 	        {"{\"sdei_events\": [\"1,x,y\"]}", "wants NUM"},
 	};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		p = write_tmp("bad2.json", bad[i].text);
-		CHECK_EQ(parse(&c, &e, ARGS("--config", (char *)p)), -EINVAL);
-		if (!strstr(e.msg, bad[i].msg))
-			fprintf(stderr, "config %s: message '%s' lacks '%s'\n", bad[i].text, e.msg,
-			        bad[i].msg);
-		CHECK(strstr(e.msg, bad[i].msg) != NULL);
-		config_free(&c);
-	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_bad_file("bad2.json", bad[i].text, bad[i].msg);
 }
 
 static void test_jail_flags(void)
