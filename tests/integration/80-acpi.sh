@@ -102,6 +102,47 @@ check ras-bad-source "an unknown source is a clear error" \
 check ras-exit-0 "the RAS guest powers off, exit 0" rc_is ras 0
 LOGS=
 
+# QEMU's inject-ghes-v2-error with a raw record from a file (ternctl ras
+# inject cper FILE): a Generic Error Status Block with one memory error
+# section, recoverable, physical address 0x55000000 (172 bytes, as tern's
+# own CPER builder writes it). A fresh guest: the guest rate-limits reports.
+printf '\x11\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x98\x00\x00\x00\x00\x00\x00\x00\x14\x11\xbc\xa5\x64\x6f\xde\x4e\xb8\x63\x3e\x83\xed\x7c\x83\xb1\x00\x00\x00\x00\x00\x03\x00\x01\x50\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x40\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x55\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00' >"$WORK/error.cper"
+sock=$WORK/cper.sock
+in=$WORK/cper.in
+out=$WORK/cper.fifo
+rm -f "$in" "$out" "$sock"
+mkfifo "$in" "$out"
+timeout 300 "$TERN" run --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" --acpi \
+	--cmdline "$(guest_cmdline ras)" --control "$sock" <"$in" >"$out" 2>"$WORK/cper.err" &
+pid=$!
+exec 3>"$in"
+: >"$WORK/cper.out"
+while read -r line; do
+	line=$(echo "$line" | tr -d '\r')
+	echo "$line" >>"$WORK/cper.out"
+	case "$line" in
+	*TERN-GUEST-READY*)
+		ternctl "$sock" watch --event SDEI_EVENT_COMPLETED --count 1 >"$WORK/cper-watch.out" 2>&1 &
+		wpid=$!
+		while ! grep -q "# watching" "$WORK/cper-watch.out" 2>/dev/null; do :; done
+		ternctl "$sock" ras inject cper "$WORK/error.cper" >"$WORK/cper-inj.out" 2>&1
+		echo $? >"$WORK/cper-inj.rc"
+		wait $wpid
+		echo d >&3
+		;;
+	*TERN-GUEST-HWERR-END*) echo q >&3 ;;
+	esac
+done <"$out"
+exec 3>&-
+wait $pid
+echo $? >"$WORK/cper.rc"
+LOGS="$WORK/cper.out $WORK/cper.err $WORK/cper-inj.out"
+check cper-file-accepted "inject-ghes-v2-error with a record from a file is accepted" rc_is cper-inj 0
+check cper-file-report "the guest reports the raw record's memory error at 0x55000000" \
+	grep -q "physical_address: 0x0000000055000000" "$WORK/cper.out"
+check cper-file-exit-0 "the guest powers off, exit 0" rc_is cper 0
+LOGS=
+
 # The ACPI power button (GED + PNP0C0C from the static SSDT): system_powerdown
 # makes the guest shut down.
 sock=$WORK/acpi-pwr.sock
