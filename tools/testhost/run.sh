@@ -42,6 +42,11 @@ if [ -x "$top/tests/guest/sdei/build.sh" ]; then
 	"$top/tests/guest/sdei/build.sh" "$out/guest-programs" >/dev/null
 	cp "$out"/guest-programs/*.bin "$stage/guest/" 2>/dev/null || true
 fi
+# The hostile guest (tests/integration/85-hostile.sh), likewise.
+if [ -x "$top/tests/guest/hostile/build.sh" ]; then
+	"$top/tests/guest/hostile/build.sh" "$out/guest-programs" >/dev/null
+	cp "$out/guest-programs/hostile.bin" "$stage/guest/"
+fi
 # arm64 strace with its own loader and libraries (the seccomp coverage
 # scenario runs tern under it), when tools/fetch-assets.sh fetched it.
 if [ -f "$assets/strace/.complete" ]; then
