@@ -945,6 +945,11 @@ static void test_connect_errors(void)
 	CHECK_EQ(ternctl_conn_open(&c, "tcp:nohost", dl), -EINVAL);
 	CHECK(strstr(c.why, "want tcp:HOST:PORT") != NULL);
 	CHECK_EQ(ternctl_conn_open(&c, "tcp:127.0.0.1:", dl), -EINVAL);
+	/* Numeric addresses only: a static ternctl has no resolver. */
+	CHECK_EQ(ternctl_conn_open(&c, "tcp:vm-host.example:4444", dl), -EHOSTUNREACH);
+	CHECK(strstr(c.why, "numeric address") != NULL);
+	CHECK_EQ(ternctl_conn_open(&c, "tcp:127.0.0.1:70000", dl), -EINVAL);
+	CHECK(strstr(c.why, "bad port") != NULL);
 
 	/* A server that never accepts: once its backlog is full, connecting
 	 * waits, and the deadline ends the wait. */

@@ -1,9 +1,10 @@
 /* QMP over a stream socket, one blocking request at a time. */
 #include "ternctl_client.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -104,16 +105,15 @@ static int open_unix(struct ternctl_conn *c, const char *path, int64_t deadline)
 	return 0;
 }
 
-static int connect_addr(const struct addrinfo *ai, int64_t deadline)
+static int connect_addr(const struct sockaddr *sa, socklen_t salen, int64_t deadline)
 {
-	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-	                ai->ai_protocol);
+	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	int err = 0, rc;
 	socklen_t len = sizeof(err);
 
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+	if (connect(fd, sa, salen) == 0)
 		return fd;
 	if (errno != EINPROGRESS) {
 		err = errno;
@@ -132,13 +132,19 @@ static int connect_addr(const struct addrinfo *ai, int64_t deadline)
 	return fd;
 }
 
+/* Numeric addresses only (and "localhost"): tern's QMP TCP listener is
+ * loopback-only, and a static binary has no resolver to ask for names. */
 static int open_tcp(struct ternctl_conn *c, const char *target, int64_t deadline)
 {
 	const char *spec = target + 4, *colon = strrchr(spec, ':');
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL, *ai;
-	char host[256];
+	struct sockaddr_storage ss;
+	struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+	socklen_t salen;
+	char host[256], *end;
 	size_t hl;
-	int fd = -EADDRNOTAVAIL, rc;
+	unsigned long port;
+	int fd;
 
 	if (!colon || colon == spec || !colon[1])
 		return conn_fail(c, -EINVAL, "%s: want tcp:HOST:PORT", target);
@@ -152,16 +158,27 @@ static int open_tcp(struct ternctl_conn *c, const char *target, int64_t deadline
 		return conn_fail(c, -EINVAL, "%s: host name too long", target);
 	memcpy(host, spec, hl);
 	host[hl] = 0;
-	rc = getaddrinfo(host, colon + 1, &hints, &res);
-	if (rc)
-		return conn_fail(c, -EHOSTUNREACH, "cannot connect to %s: %s", target,
-		                 gai_strerror(rc));
-	for (ai = res; ai; ai = ai->ai_next) {
-		fd = connect_addr(ai, deadline);
-		if (fd >= 0)
-			break;
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (errno || *end || !port || port > 65535)
+		return conn_fail(c, -EINVAL, "%s: bad port '%s'", target, colon + 1);
+	memset(&ss, 0, sizeof(ss));
+	if (!strcmp(host, "localhost"))
+		snprintf(host, sizeof(host), "127.0.0.1");
+	if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((uint16_t)port);
+		salen = sizeof(*in4);
+	} else if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		salen = sizeof(*in6);
+	} else {
+		return conn_fail(c, -EHOSTUNREACH,
+		                 "cannot connect to %s: give a numeric address (or localhost)",
+		                 target);
 	}
-	freeaddrinfo(res);
+	fd = connect_addr((struct sockaddr *)&ss, salen, deadline);
 	if (fd < 0)
 		return conn_fail(c, fd, "cannot connect to %s: %s", target,
 		                 fd == -ETIMEDOUT ? "timed out" : strerror(-fd));
