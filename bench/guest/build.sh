@@ -3,14 +3,13 @@
 #   bench/guest/build.sh OUTDIR   -> OUTDIR/sdei-bench.bin
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
 out=${1:?usage: build.sh OUTDIR}
 mkdir -p "$out"
-cross=${CROSS_COMPILE-aarch64-linux-gnu-}
-"${cross}gcc" -std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding -nostdlib -fno-pic -fno-pie \
-	-fno-stack-protector -fno-builtin -fno-asynchronous-unwind-tables -mgeneral-regs-only \
-	-mstrict-align -ffixed-x18 -mbranch-protection=none \
-	-static -no-pie -Wl,-T,"$here/linker.ld" -Wl,--build-id=none -Wl,--no-warn-rwx-segments \
-	-o "$out/sdei-bench.elf" "$here/start.S" "$here/main.c" -lgcc
-"${cross}objcopy" -O binary "$out/sdei-bench.elf" "$out/sdei-bench.bin"
-[ "$(od -An -tx1 -j56 -N4 "$out/sdei-bench.bin" | tr -d ' \n')" = 41524d64 ] ||
-	{ echo "build.sh: no Image magic in $out/sdei-bench.bin" >&2; exit 1; }
+. "$top/tests/guest/common/build-lib.sh"
+guest_toolchain
+guest_flags "$top" "$here/linker.ld"
+"$cc" "${cflags[@]}" -ffixed-x18 "${ldflags[@]}" -o "$out/sdei-bench.elf" \
+	"$here/start.S" "$guest_common/console.c" "$here/main.c" -lgcc
+"$objcopy" -O binary "$out/sdei-bench.elf" "$out/sdei-bench.bin"
+guest_check_image "$out/sdei-bench.bin" >/dev/null

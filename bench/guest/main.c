@@ -5,9 +5,7 @@
  * tern must run it with --sdei-event 300,private,normal; the host answers
  * each "# bench-sdei: ready N" line with `ternctl SOCK sdei signal 300
  * --vcpu 0`. Without the event the platform part is skipped. */
-#include <stdint.h>
-
-#define UART ((volatile uint8_t *)0x09000000ul)
+#include "guest_common.h"
 
 #define SDEI_VERSION        0xC4000020u
 #define SDEI_EVENT_REGISTER 0xC4000021u
@@ -31,23 +29,6 @@ volatile uint64_t complete_cnt;
 
 static volatile uint64_t loop_cnt, loop_at_entry, entry_cnt_rec, handled;
 
-static inline uint64_t hvc(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-                           uint64_t a5)
-{
-	register uint64_t x0 __asm__("x0") = fn;
-	register uint64_t x1 __asm__("x1") = a1;
-	register uint64_t x2 __asm__("x2") = a2;
-	register uint64_t x3 __asm__("x3") = a3;
-	register uint64_t x4 __asm__("x4") = a4;
-	register uint64_t x5 __asm__("x5") = a5;
-	__asm__ volatile("hvc #0"
-	                 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4), "+r"(x5)
-	                 :
-	                 : "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15",
-	                   "x16", "x17", "memory");
-	return x0;
-}
-
 static inline uint64_t cnt(void)
 {
 	uint64_t v;
@@ -64,43 +45,7 @@ static uint64_t freq(void)
 
 static uint64_t mpidr(void)
 {
-	uint64_t v;
-	__asm__ volatile("mrs %0, mpidr_el1" : "=r"(v));
-	return v & 0xff00ffffffull;
-}
-
-static void putc_(char c)
-{
-	while (!(UART[5] & 0x20))
-		;
-	UART[0] = (uint8_t)c;
-}
-
-static void puts_(const char *s)
-{
-	while (*s)
-		putc_(*s++);
-}
-
-static void putu(uint64_t v)
-{
-	char b[21];
-	int i = 20;
-	b[i] = 0;
-	do {
-		b[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	puts_(b + i);
-}
-
-static void puti(int64_t v)
-{
-	if (v < 0) {
-		putc_('-');
-		v = -v;
-	}
-	putu((uint64_t)v);
+	return read_sysreg(mpidr_el1) & 0xff00ffffffull;
 }
 
 /* ticks over n calls, as nanoseconds per call */
@@ -111,26 +56,26 @@ static uint64_t ns_per(uint64_t ticks, uint64_t n)
 
 static void report(const char *key, uint64_t ns)
 {
-	puts_("BENCH-SDEI ");
-	puts_(key);
-	putc_('=');
-	putu(ns);
-	puts_("\n");
+	uart_puts("BENCH-SDEI ");
+	uart_puts(key);
+	uart_puts("=");
+	uart_dec((int64_t)(ns));
+	uart_puts("\n");
 }
 
 static void time_calls(const char *key, uint32_t fn, uint64_t a1, int64_t expect)
 {
-	int64_t r = (int64_t)hvc(fn, a1, 0, 0, 0, 0);
+	int64_t r = smccc(fn, a1, 0, 0, 0, 0);
 	if (r != expect) {
-		puts_("# bench-sdei: ");
-		puts_(key);
-		puts_(" returned ");
-		puti(r);
-		puts_("\n");
+		uart_puts("# bench-sdei: ");
+		uart_puts(key);
+		uart_puts(" returned ");
+		uart_dec(r);
+		uart_puts("\n");
 	}
 	uint64_t t0 = cnt();
 	for (uint32_t i = 0; i < N_CALLS; i++)
-		hvc(fn, a1, 0, 0, 0, 0);
+		smccc(fn, a1, 0, 0, 0, 0);
 	report(key, ns_per(cnt() - t0, N_CALLS));
 }
 
@@ -145,10 +90,10 @@ void sdei_handler(uint64_t event, uint64_t arg, uint64_t entry_cnt)
 
 static int64_t sdei_setup(uint32_t event)
 {
-	int64_t r = (int64_t)hvc(SDEI_EVENT_REGISTER, event, (uint64_t)(uintptr_t)sdei_entry, 0, 0, 0);
+	int64_t r = smccc(SDEI_EVENT_REGISTER, event, (uint64_t)(uintptr_t)sdei_entry, 0, 0, 0);
 	if (r)
 		return r;
-	return (int64_t)hvc(SDEI_EVENT_ENABLE, event, 0, 0, 0, 0);
+	return smccc(SDEI_EVENT_ENABLE, event, 0, 0, 0, 0);
 }
 
 static void sort(uint64_t *v, unsigned n)
@@ -163,12 +108,12 @@ static void sort(uint64_t *v, unsigned n)
 
 int main(void)
 {
-	puts_("# bench-sdei: counter ");
-	putu(freq());
-	puts_(" Hz\n");
-	int64_t version = (int64_t)hvc(SDEI_VERSION, 0, 0, 0, 0, 0);
+	uart_puts("# bench-sdei: counter ");
+	uart_dec((int64_t)(freq()));
+	uart_puts(" Hz\n");
+	int64_t version = smccc(SDEI_VERSION, 0, 0, 0, 0, 0);
 	if (version < 0) {
-		puts_("# bench-sdei: no SDEI\n");
+		uart_puts("# bench-sdei: no SDEI\n");
 		return 0;
 	}
 	/* Handled by tern (SMCCC filter -> userspace), answered at once. */
@@ -181,43 +126,44 @@ int main(void)
 	/* Event 0 signalled by the guest to itself: SIGNAL, handler, COMPLETE. */
 	int64_t r = sdei_setup(0);
 	if (!r)
-		r = (int64_t)hvc(SDEI_PE_UNMASK, 0, 0, 0, 0, 0);
+		r = smccc(SDEI_PE_UNMASK, 0, 0, 0, 0, 0);
 	if (r) {
-		puts_("# bench-sdei: event 0 setup failed ");
-		puti(r);
-		puts_("\n");
+		uart_puts("# bench-sdei: event 0 setup failed ");
+		uart_dec(r);
+		uart_puts("\n");
 		return 0;
 	}
 	uint64_t me = mpidr(), t0 = cnt();
 	for (uint32_t i = 0; i < N_SELF; i++)
-		hvc(SDEI_EVENT_SIGNAL, 0, me, 0, 0, 0);
+		smccc(SDEI_EVENT_SIGNAL, 0, me, 0, 0, 0);
 	uint64_t t1 = cnt();
 	if (handled != N_SELF) {
-		puts_("# bench-sdei: event 0 handled ");
-		putu(handled);
-		puts_(" times\n");
+		uart_puts("# bench-sdei: event 0 handled ");
+		uart_dec((int64_t)(handled));
+		uart_puts(" times\n");
 	}
 	report("self_signal_roundtrip_ns", ns_per(t1 - t0, N_SELF));
 
 	/* A platform event raised from the control socket. */
 	if (sdei_setup(EV_PLATFORM)) {
-		puts_("# bench-sdei: no event 300 (run tern with --sdei-event 300,private,normal)\n");
+		uart_puts("# bench-sdei: no event 300 (run tern with --sdei-event "
+		          "300,private,normal)\n");
 		return 0;
 	}
 	uint64_t entry[N_PLATFORM], complete[N_PLATFORM];
 	unsigned got = 0;
 	for (unsigned k = 0; k < N_PLATFORM; k++) {
 		uint64_t before = handled, deadline = cnt() + 60 * freq(), c = 0, back;
-		puts_("# bench-sdei: ready ");
-		putu(k);
-		puts_("\n");
+		uart_puts("# bench-sdei: ready ");
+		uart_dec((int64_t)(k));
+		uart_puts("\n");
 		do {
 			c = cnt();
 			loop_cnt = c;
 		} while (handled == before && c < deadline);
 		back = cnt();
 		if (handled == before) {
-			puts_("# bench-sdei: event 300 not delivered\n");
+			uart_puts("# bench-sdei: event 300 not delivered\n");
 			break;
 		}
 		/* From the last loop iteration before the interruption to the
@@ -231,9 +177,9 @@ int main(void)
 		sort(complete, got);
 		report("platform_entry_ns", ns_per(entry[got / 2], 1));
 		report("platform_complete_ns", ns_per(complete[got / 2], 1));
-		puts_("BENCH-SDEI platform_samples=");
-		putu(got);
-		puts_("\n");
+		uart_puts("BENCH-SDEI platform_samples=");
+		uart_dec((int64_t)(got));
+		uart_puts("\n");
 	}
 	return 0;
 }

@@ -1,32 +1,11 @@
-/* Console (16550A, polled), the PRNG, MMIO helpers and TAP output of the
- * hostile guest. */
+/* The PRNG, MMIO helpers and TAP output of the hostile guest (the console
+ * itself is tests/guest/common/console.c; it does not count in ops: it is
+ * not an attack). */
 #include "hostile.h"
-
-#define UART_LSR 5
-#define LSR_THRE 0x20
 
 uint64_t ops;
 static uint64_t rng_state;
 static unsigned int n_checks, n_failed;
-
-void *memset(void *dst, int c, size_t n)
-{
-	unsigned char *d = dst;
-
-	while (n--)
-		*d++ = (unsigned char)c;
-	return dst;
-}
-
-void *memcpy(void *dst, const void *src, size_t n)
-{
-	unsigned char *d = dst;
-	const unsigned char *s = src;
-
-	while (n--)
-		*d++ = *s++;
-	return dst;
-}
 
 uint64_t mmio_read(uint64_t addr, unsigned size)
 {
@@ -67,54 +46,6 @@ void mmio_write(uint64_t addr, unsigned size, uint64_t v)
 		__asm__ volatile("str %x0, [%1]" : : "r"(v), "r"(addr) : "memory");
 		break;
 	}
-}
-
-/* The console is not counted in ops: it is not an attack. */
-static void uart_putc(char c)
-{
-	volatile uint8_t *uart = (volatile uint8_t *)UART_BASE;
-
-	while (!(uart[UART_LSR] & LSR_THRE))
-		;
-	uart[0] = (uint8_t)c;
-}
-
-void uart_puts(const char *s)
-{
-	while (*s)
-		uart_putc(*s++);
-}
-
-void uart_hex(uint64_t v)
-{
-	static const char digits[] = "0123456789abcdef";
-	char buf[19];
-	int i = 18;
-
-	buf[i] = 0;
-	do {
-		buf[--i] = digits[v & 15];
-		v >>= 4;
-	} while (v);
-	buf[--i] = 'x';
-	buf[--i] = '0';
-	uart_puts(&buf[i]);
-}
-
-void uart_dec(int64_t v)
-{
-	char buf[24];
-	int i = 23;
-	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
-
-	buf[i] = 0;
-	do {
-		buf[--i] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		buf[--i] = '-';
-	uart_puts(&buf[i]);
 }
 
 void rng_seed(uint64_t seed)
@@ -162,14 +93,6 @@ uint64_t rnd_interesting(void)
 	}
 }
 
-static void put_val(int64_t v)
-{
-	if (v >= -1000 && v <= 1000)
-		uart_dec(v);
-	else
-		uart_hex((uint64_t)v);
-}
-
 void check(const char *desc, bool ok, int64_t got, int64_t want)
 {
 	n_checks++;
@@ -181,9 +104,9 @@ void check(const char *desc, bool ok, int64_t got, int64_t want)
 	uart_puts(desc);
 	if (!ok) {
 		uart_puts(" # got ");
-		put_val(got);
+		uart_val(got);
 		uart_puts(" want ");
-		put_val(want);
+		uart_val(want);
 	}
 	uart_puts("\n");
 }

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "guest_common.h"
+
 #ifndef HOSTILE_SEED
 #define HOSTILE_SEED 0x7e44a5c0ffee1234ull
 #endif
@@ -31,24 +33,12 @@ extern uint64_t ops;
 /* First byte past guest RAM (derived from where the device tree was put). */
 extern uint64_t ram_end;
 
-/* A hypercall with six argument registers; returns x0. */
+/* A hypercall with six argument registers; returns x0. Counted in ops. */
 static inline int64_t hvc6(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
                            uint64_t a5)
 {
-	register uint64_t x0 __asm__("x0") = fn;
-	register uint64_t x1 __asm__("x1") = a1;
-	register uint64_t x2 __asm__("x2") = a2;
-	register uint64_t x3 __asm__("x3") = a3;
-	register uint64_t x4 __asm__("x4") = a4;
-	register uint64_t x5 __asm__("x5") = a5;
-
 	ops++;
-	__asm__ volatile("hvc #0"
-	                 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4), "+r"(x5)
-	                 :
-	                 : "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16",
-	                   "x17", "memory");
-	return (int64_t)x0;
+	return smccc(fn, a1, a2, a3, a4, a5);
 }
 
 /* MMIO accesses of an exact size, with single-register loads and stores
@@ -65,24 +55,7 @@ static inline void wr32(uint64_t addr, uint32_t v)
 	mmio_write(addr, 4, v);
 }
 
-static inline void barrier(void)
-{
-	__asm__ volatile("dmb sy" ::: "memory");
-}
-
-#define read_sysreg(r)                                                                             \
-	({                                                                                         \
-		uint64_t v_;                                                                       \
-		__asm__ volatile("mrs %0, " #r : "=r"(v_));                                        \
-		v_;                                                                                \
-	})
-
 /* console.c */
-void *memset(void *dst, int c, size_t n);
-void *memcpy(void *dst, const void *src, size_t n);
-void uart_puts(const char *s);
-void uart_hex(uint64_t v);
-void uart_dec(int64_t v);
 /* The fixed-seed PRNG (xorshift64*): the same seed, the same run. */
 void rng_seed(uint64_t seed);
 uint64_t rnd(void);

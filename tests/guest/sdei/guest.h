@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "guest_common.h"
 #include "sdei/sdei_abi.h"
 
 #define PSCI_SYSTEM_OFF 0x84000008u
@@ -28,47 +29,12 @@
 #define SENTINEL(n)  (0x5E471E0000000000ull | (uint64_t)(n))
 #define SENTINEL2(n) (0xC217000000000000ull | (uint64_t)(n))
 
-/* One SDEI (or PSCI) call. x0..x3 are result registers in SMCCC; x4..x17
- * are declared clobbered too, so that a dispatcher bug corrupting them shows
- * up in the register checks rather than as a crash here. A handler may run
- * inside the call (an event dispatched right after it), hence "memory". */
-static inline int64_t smccc(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-                            uint64_t a5)
-{
-	register uint64_t x0 __asm__("x0") = fn;
-	register uint64_t x1 __asm__("x1") = a1;
-	register uint64_t x2 __asm__("x2") = a2;
-	register uint64_t x3 __asm__("x3") = a3;
-	register uint64_t x4 __asm__("x4") = a4;
-	register uint64_t x5 __asm__("x5") = a5;
-
-	__asm__ volatile("hvc #0"
-	                 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4), "+r"(x5)
-	                 :
-	                 : "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16",
-	                   "x17", "memory");
-	return (int64_t)x0;
-}
-
 #define sdei0(fn)          smccc(fn, 0, 0, 0, 0, 0)
 #define sdei1(fn, a)       smccc(fn, a, 0, 0, 0, 0)
 #define sdei2(fn, a, b)    smccc(fn, a, b, 0, 0, 0)
 #define sdei3(fn, a, b, c) smccc(fn, a, b, c, 0, 0)
 #define sdei_register(ev, entry, arg, flags, aff)                                                  \
 	smccc(SDEI_FN_EVENT_REGISTER, ev, entry, arg, flags, aff)
-
-/* Orders memory accesses for the compiler and for the other vCPU. */
-static inline void barrier(void)
-{
-	__asm__ volatile("dmb sy" ::: "memory");
-}
-
-#define read_sysreg(r)                                                                             \
-	({                                                                                         \
-		uint64_t v_;                                                                       \
-		__asm__ volatile("mrs %0, " #r : "=r"(v_));                                        \
-		v_;                                                                                \
-	})
 
 /* start.S */
 struct entry_frame {
@@ -100,11 +66,6 @@ extern char vectors[];
 extern struct resume_rec resume_rec;
 
 /* tap.c */
-void *memset(void *dst, int c, size_t n);
-void *memcpy(void *dst, const void *src, size_t n);
-void uart_puts(const char *s);
-void uart_hex(uint64_t v);
-void uart_dec(int64_t v);
 void tap_plan(void);
 void tap_eq(const char *desc, int64_t got, int64_t want);
 void tap_ok(const char *desc, bool cond, int64_t got, int64_t want);

@@ -4,92 +4,11 @@
 
 #include "guest.h"
 
-#define UART_BASE 0x09000000ul
-#define UART_THR  0
-#define UART_LSR  5
-#define LSR_THRE  0x20
-
 #ifndef TAP_PLAN
 #error "TAP_PLAN must be defined (build.sh counts the checks)"
 #endif
 
 static unsigned int tests_run, tests_failed;
-
-/* GCC may emit calls to these even in freestanding code. */
-void *memset(void *dst, int c, size_t n)
-{
-	unsigned char *d = dst;
-
-	while (n--)
-		*d++ = (unsigned char)c;
-	return dst;
-}
-
-void *memcpy(void *dst, const void *src, size_t n)
-{
-	unsigned char *d = dst;
-	const unsigned char *s = src;
-
-	while (n--)
-		*d++ = *s++;
-	return dst;
-}
-
-static void uart_putc(char c)
-{
-	volatile uint8_t *uart = (volatile uint8_t *)UART_BASE;
-
-	while (!(uart[UART_LSR] & LSR_THRE))
-		;
-	uart[UART_THR] = (uint8_t)c;
-}
-
-void uart_puts(const char *s)
-{
-	while (*s)
-		uart_putc(*s++);
-}
-
-void uart_hex(uint64_t v)
-{
-	static const char digits[] = "0123456789abcdef";
-	char buf[19];
-	int i = 18;
-
-	buf[i] = 0;
-	do {
-		buf[--i] = digits[v & 15];
-		v >>= 4;
-	} while (v);
-	buf[--i] = 'x';
-	buf[--i] = '0';
-	uart_puts(&buf[i]);
-}
-
-void uart_dec(int64_t v)
-{
-	char buf[24];
-	int i = 23;
-	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
-
-	buf[i] = 0;
-	do {
-		buf[--i] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		buf[--i] = '-';
-	uart_puts(&buf[i]);
-}
-
-/* Small values (return codes, counts, indexes) in decimal, the rest in hex. */
-static void put_val(int64_t v)
-{
-	if (v >= -1000 && v <= 1000)
-		uart_dec(v);
-	else
-		uart_hex((uint64_t)v);
-}
 
 void tap_plan(void)
 {
@@ -114,9 +33,9 @@ void tap_ok(const char *desc, bool cond, int64_t got, int64_t want)
 	tap_head(cond, desc);
 	if (!cond) {
 		uart_puts(" # got ");
-		put_val(got);
+		uart_val(got);
 		uart_puts(" want ");
-		put_val(want);
+		uart_val(want);
 	}
 	uart_puts("\n");
 }
