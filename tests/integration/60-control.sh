@@ -21,10 +21,7 @@ while read -r line; do
 	echo "$line" >>"$WORK/clock.out"
 	case "$line" in
 	*TERN-GUEST-READY*)
-		ternctl "$sock" watch --event STOP --count 1 >"$WORK/watch-stop.out" 2>&1 &
-		wpid=$!
-		# the watcher is subscribed once it says so
-		while ! grep -q "# watching" "$WORK/watch-stop.out" 2>/dev/null; do :; done
+		watch_events "$sock" STOP 1 "$WORK/watch-stop.out"
 		echo t >&3
 		;;
 	TERN-GUEST-UPTIME*)
@@ -58,9 +55,7 @@ while read -r line; do
 			ternctl "$sock" status >"$WORK/after-bad.out" 2>&1
 			ternctl --json "$sock" metrics >"$WORK/metrics.out" 2>&1
 			ternctl "$sock" cpus >"$WORK/cpus.out" 2>&1
-			ternctl "$sock" watch --event SHUTDOWN --count 1 >"$WORK/watch-quit.out" 2>&1 &
-			wpid=$!
-			while ! grep -q "# watching" "$WORK/watch-quit.out" 2>/dev/null; do :; done
+			watch_events "$sock" SHUTDOWN 1 "$WORK/watch-quit.out"
 			ternctl "$sock" quit
 			wait $wpid
 		fi
@@ -109,9 +104,7 @@ while read -r line; do
 	*TERN-GUEST-READY*)
 		"$TERN" run --kernel "$GUEST_KERNEL" --control "$sock" </dev/null >/dev/null 2>"$WORK/second.err"
 		echo $? >"$WORK/second.rc"
-		ternctl "$sock" watch --event SHUTDOWN --count 1 >"$WORK/watch-pwr.out" 2>&1 &
-		wpid=$!
-		while ! grep -q "# watching" "$WORK/watch-pwr.out" 2>/dev/null; do :; done
+		watch_events "$sock" SHUTDOWN 1 "$WORK/watch-pwr.out"
 		ternctl "$sock" shutdown
 		;;
 	esac

@@ -33,9 +33,7 @@ while read -r line; do
 	echo "$line" >>"$WORK/ras.out"
 	case "$line" in
 	*TERN-GUEST-READY*)
-		ternctl "$sock" watch --event SDEI_EVENT_COMPLETED --count 1 >"$WORK/ras-watch1.out" 2>&1 &
-		wpid=$!
-		while ! grep -q "# watching" "$WORK/ras-watch1.out" 2>/dev/null; do :; done
+		watch_events "$sock" SDEI_EVENT_COMPLETED 1 "$WORK/ras-watch1.out"
 		ternctl "$sock" ras inject memory --address 0x50000000 --severity corrected \
 			>"$WORK/inj1.out" 2>&1
 		echo $? >"$WORK/inj1.rc"
@@ -48,18 +46,14 @@ while read -r line; do
 		ternctl "$sock" ras inject memory --address 0x52000000 --severity corrected \
 			>"$WORK/inj3.out" 2>&1
 		echo $? >"$WORK/inj3.rc"
-		ternctl "$sock" watch --event SDEI_EVENT_COMPLETED --count 1 >"$WORK/ras-watch2.out" 2>&1 &
-		wpid=$!
-		while ! grep -q "# watching" "$WORK/ras-watch2.out" 2>/dev/null; do :; done
+		watch_events "$sock" SDEI_EVENT_COMPLETED 1 "$WORK/ras-watch2.out"
 		ternctl "$sock" resume
 		wait $wpid
 		ternctl "$sock" ras inject memory --address 0x53000000 --severity corrected \
 			>"$WORK/inj4.out" 2>&1
 		echo $? >"$WORK/inj4.rc"
 		# The critical-priority source, and an ARM processor error.
-		ternctl "$sock" watch --event SDEI_EVENT_COMPLETED --count 2 >"$WORK/ras-watch3.out" 2>&1 &
-		wpid=$!
-		while ! grep -q "# watching" "$WORK/ras-watch3.out" 2>/dev/null; do :; done
+		watch_events "$sock" SDEI_EVENT_COMPLETED 2 "$WORK/ras-watch3.out"
 		ternctl "$sock" ras inject memory --address 0x54000000 --severity recoverable --source 1 \
 			>"$WORK/inj5.out" 2>&1
 		echo $? >"$WORK/inj5.rc"
@@ -122,9 +116,7 @@ while read -r line; do
 	echo "$line" >>"$WORK/cper.out"
 	case "$line" in
 	*TERN-GUEST-READY*)
-		ternctl "$sock" watch --event SDEI_EVENT_COMPLETED --count 1 >"$WORK/cper-watch.out" 2>&1 &
-		wpid=$!
-		while ! grep -q "# watching" "$WORK/cper-watch.out" 2>/dev/null; do :; done
+		watch_events "$sock" SDEI_EVENT_COMPLETED 1 "$WORK/cper-watch.out"
 		ternctl "$sock" ras inject cper "$WORK/error.cper" >"$WORK/cper-inj.out" 2>&1
 		echo $? >"$WORK/cper-inj.rc"
 		wait $wpid

@@ -62,3 +62,12 @@ out_has() {
 err_has() {
 	grep -q -- "$2" "$WORK/$1.err"
 }
+
+# watch_events SOCK EVENT COUNT OUT: runs `ternctl watch` in the background
+# and returns once it is subscribed (its "# watching" line), so no event is
+# missed; its pid is in $wpid. Returns early if the watcher dies instead.
+watch_events() {
+	ternctl "$1" watch --event "$2" --count "$3" >"$4" 2>&1 &
+	wpid=$!
+	while ! grep -q "# watching" "$4" 2>/dev/null && kill -0 $wpid 2>/dev/null; do :; done
+}
